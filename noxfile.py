@@ -1,0 +1,78 @@
+"""The one way to lint, type-check, test and run the project: ``nox -s <session>``.
+
+``nox -s ci`` is what CI and the README's test command run: every gate and every test tier in
+one environment, so a green run means what it says.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["ci"]
+nox.options.error_on_missing_interpreters = True
+
+DEV = ".[dev]"
+SOURCES = ("src", "tests", "noxfile.py")
+
+
+def _lint(session: nox.Session) -> None:
+    session.run("ruff", "check", *SOURCES)
+    session.run("ruff", "format", "--check", *SOURCES)
+
+
+def _types(session: nox.Session) -> None:
+    session.run("mypy", "--strict", "src", "tests")
+
+
+def _layers(session: nox.Session) -> None:
+    session.run("lint-imports")
+
+
+def _tests(session: nox.Session) -> None:
+    session.run("pytest", *(session.posargs or ["-q"]))
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: a broad rule selection and the formatter."""
+    session.install("ruff>=0.6")
+    _lint(session)
+
+
+@nox.session
+def types(session: nox.Session) -> None:
+    """mypy --strict over src and tests."""
+    session.install("-e", DEV)
+    _types(session)
+
+
+@nox.session
+def layers(session: nox.Session) -> None:
+    """import-linter: the dependency rule of docs/architecture.md."""
+    session.install("-e", DEV)
+    _layers(session)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Every test tier; pass pytest arguments after ``--`` (e.g. ``-- -m integration``)."""
+    session.install("-e", DEV)
+    _tests(session)
+
+
+@nox.session
+def ci(session: nox.Session) -> None:
+    """All gates, then all tests, in one environment."""
+    session.install("-e", DEV)
+    _lint(session)
+    _types(session)
+    _layers(session)
+    _tests(session)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Place, pay and list orders through the library on the SQLite store."""
+    session.install(".")
+    session.run("orders-demo", *session.posargs)

@@ -1,0 +1,111 @@
+"""An in-memory OrderRepository with a real store's semantics.
+
+Thread-safe (one lock around every operation), conditional writes by version, signed cursor
+pages and events stored atomically with their change. Orders are kept as records (the mapping
+every store uses), so callers never share mutable state with the store. Production code: it is
+the reference implementation of the port and the store for property-based tests.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from orders_adapters.shared import check_limit, check_write, cursor_after, position_after, sort_key
+from orders_core import (
+    CursorCodec,
+    CustomerId,
+    Order,
+    OrderAlreadyExists,
+    OrderEvent,
+    OrderId,
+    OrderNotFound,
+    OrderStatus,
+    Page,
+    VersionConflict,
+)
+
+
+class InMemoryOrderRepository:
+    def __init__(self, cursor_key: bytes | None = None) -> None:
+        self._lock = threading.Lock()
+        self._orders: dict[OrderId, dict[str, Any]] = {}
+        self._events: dict[OrderId, list[dict[str, Any]]] = {}
+        self._codec = CursorCodec(cursor_key or secrets.token_bytes(32))
+
+    def get(self, order_id: OrderId) -> Order:
+        with self._lock:
+            record = self._orders.get(order_id)
+        if record is None:
+            raise OrderNotFound(f"order {order_id} not found")
+        return Order.from_record(record)
+
+    def add(self, order: Order, events: Sequence[OrderEvent]) -> None:
+        check_write(order, 0, events)
+        with self._lock:
+            if order.id in self._orders:
+                raise OrderAlreadyExists(f"order {order.id} already exists")
+            self._orders[order.id] = order.to_record()
+            self._events.setdefault(order.id, []).extend(e.to_record() for e in events)
+
+    def _check_version(self, order_id: OrderId, expected_version: int) -> None:
+        stored = self._orders.get(order_id)
+        if stored is None:
+            raise OrderNotFound(f"order {order_id} not found")
+        if stored["version"] != expected_version:
+            raise VersionConflict(
+                f"order {order_id} is at version {stored['version']}, not {expected_version}"
+            )
+
+    def save(self, order: Order, *, expected_version: int, events: Sequence[OrderEvent]) -> None:
+        check_write(order, expected_version, events)
+        record = order.to_record()
+        with self._lock:
+            self._check_version(order.id, expected_version)
+            self._orders[order.id] = record
+            self._events[order.id].extend(e.to_record() for e in events)
+
+    def delete(
+        self, order_id: OrderId, *, expected_version: int, events: Sequence[OrderEvent]
+    ) -> None:
+        with self._lock:
+            self._check_version(order_id, expected_version)
+            del self._orders[order_id]
+            self._events[order_id].extend(e.to_record() for e in events)
+
+    def list_for_customer(
+        self,
+        customer_id: CustomerId,
+        *,
+        limit: int,
+        cursor: str | None = None,
+        status: OrderStatus | None = None,
+    ) -> Page:
+        check_limit(limit)
+        after = position_after(self._codec, cursor, customer_id, status)
+        with self._lock:
+            candidates = [
+                Order.from_record(r)
+                for r in self._orders.values()
+                if r["customer_id"] == customer_id and (status is None or r["status"] == status)
+            ]
+        keyed = sorted(((sort_key(o), o) for o in candidates), key=lambda p: p[0], reverse=True)
+        if after is not None:
+            keyed = [(k, o) for k, o in keyed if k < after]
+        page = keyed[:limit]
+        more = len(keyed) > limit
+        next_cursor = cursor_after(self._codec, page[-1][0], customer_id, status) if more else None
+        return Page(tuple(o for _, o in page), next_cursor)
+
+    def events_for(self, order_id: OrderId) -> list[OrderEvent]:
+        with self._lock:
+            records = list(self._events.get(order_id, ()))
+        return [OrderEvent.from_record(r) for r in records]
+
+    def all_events(self) -> list[OrderEvent]:
+        """Every stored event, per order oldest first (for tests and local tooling)."""
+        with self._lock:
+            records = [r for per_order in self._events.values() for r in per_order]
+        return [OrderEvent.from_record(r) for r in records]

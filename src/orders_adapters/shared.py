@@ -1,0 +1,62 @@
+"""Rules shared by the stores: write preconditions and cursor paging (memory, sqlite).
+
+The sort key is ``<created_at>#<order id>``: fixed-width UTC time then id, so ordering the
+text orders by time and breaks ties by id, exactly as the DynamoDB GSI sort key does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from orders_core import (
+    MAX_PAGE_SIZE,
+    CursorCodec,
+    CustomerId,
+    InvalidCursor,
+    InvalidInput,
+    Order,
+    OrderEvent,
+    OrderStatus,
+)
+from orders_core.order import format_time
+
+
+def sort_key(order: Order) -> str:
+    return f"{format_time(order.created_at)}#{order.id}"
+
+
+def scope(customer_id: CustomerId, status: OrderStatus | None) -> dict[str, str]:
+    return {"customer": customer_id, "status": status.value if status else ""}
+
+
+def position_after(
+    codec: CursorCodec, cursor: str | None, customer_id: CustomerId, status: OrderStatus | None
+) -> str | None:
+    """The sort key a page starts after, from a cursor; None for the first page."""
+    if cursor is None:
+        return None
+    position = codec.decode(cursor, scope(customer_id, status))
+    key = position.get("after")
+    if not isinstance(key, str):
+        raise InvalidCursor("the cursor is malformed")
+    return key
+
+
+def cursor_after(
+    codec: CursorCodec, key: str, customer_id: CustomerId, status: OrderStatus | None
+) -> str:
+    return codec.encode({"after": key}, scope(customer_id, status))
+
+
+def check_write(order: Order, expected_version: int, events: Sequence[OrderEvent]) -> None:
+    """Preconditions every store checks before a conditional write."""
+    if order.version != expected_version + 1:
+        raise ValueError("a saved order's version must be expected_version + 1")
+    for event in events:
+        if event.order_id != order.id:
+            raise ValueError("events must belong to the order being written")
+
+
+def check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"limit must be 1 to {MAX_PAGE_SIZE}", {"limit": "out of range"})

@@ -1,0 +1,412 @@
+"""The Order aggregate: its lines, its lifecycle and the events its changes produce.
+
+Lifecycle: ``PENDING → PAID → SHIPPED → DELIVERED`` and ``PENDING | PAID → CANCELLED``.
+Lines change only while PENDING. An order may be deleted while PENDING or CANCELLED (a paid,
+shipped or delivered order is a financial record and stays). Every change bumps ``version`` by
+exactly one and returns exactly one :class:`OrderEvent`.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Final, NewType
+
+from orders_core.errors import CurrencyMismatch, IllegalTransition, InvalidInput
+from orders_core.money import MINOR_UNITS, Money, check_currency
+from orders_core.principals import CustomerId
+
+OrderId = NewType("OrderId", str)
+
+MAX_LINES: Final = 100
+MAX_QUANTITY: Final = 1_000
+MAX_UNIT_PRICE: Final = Decimal("1000000")
+MAX_DISCOUNTS: Final = 5
+MAX_TOTAL_DISCOUNT_PERCENT: Final = Decimal(50)
+SKU_PATTERN: Final = re.compile(r"[A-Z0-9][A-Z0-9-]{1,31}")
+ORDER_ID_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
+DISCOUNT_CODE_PATTERN: Final = re.compile(r"[a-z0-9_-]{1,64}")
+
+# Event ids are uuid5(namespace, "<order id>:<version>"): a given version of a given order is
+# produced by exactly one change, so redelivery of the same change keeps the same id.
+EVENT_NAMESPACE: Final = uuid.UUID("6f1c4a2e-8d0b-5c39-9a57-3e2f0d7c41b8")
+
+
+class OrderStatus(StrEnum):
+    PENDING = "PENDING"
+    PAID = "PAID"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+
+
+ALLOWED_TRANSITIONS: Final[Mapping[OrderStatus, frozenset[OrderStatus]]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.DELIVERED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+DELETABLE: Final = frozenset({OrderStatus.PENDING, OrderStatus.CANCELLED})
+
+
+class EventType(StrEnum):
+    ORDER_PLACED = "OrderPlaced"
+    ORDER_UPDATED = "OrderUpdated"
+    ORDER_CANCELLED = "OrderCancelled"
+    ORDER_PAID = "OrderPaid"
+    ORDER_SHIPPED = "OrderShipped"
+    ORDER_DELIVERED = "OrderDelivered"
+    ORDER_DELETED = "OrderDeleted"
+
+
+_EVENT_FOR_STATUS: Final = {
+    OrderStatus.PAID: EventType.ORDER_PAID,
+    OrderStatus.SHIPPED: EventType.ORDER_SHIPPED,
+    OrderStatus.DELIVERED: EventType.ORDER_DELIVERED,
+    OrderStatus.CANCELLED: EventType.ORDER_CANCELLED,
+}
+
+
+def utc(moment: datetime) -> datetime:
+    """``moment`` as an aware UTC datetime; naive datetimes are refused, not guessed."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("datetimes must be timezone-aware")
+    return moment.astimezone(UTC)
+
+
+def format_time(moment: datetime) -> str:
+    """Fixed-width ISO-8601 in UTC, so the text sorts in time order."""
+    return utc(moment).isoformat(timespec="microseconds")
+
+
+def parse_time(text: str) -> datetime:
+    return utc(datetime.fromisoformat(text))
+
+
+def check_order_id(value: str) -> OrderId:
+    if not isinstance(value, str) or not ORDER_ID_PATTERN.fullmatch(value):
+        raise InvalidInput(
+            f"{value!r} is not an order id", {"order_id": "1-64 letters, digits, _ or -"}
+        )
+    return OrderId(value)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    """One product in an order: ``quantity`` units of ``sku`` at ``unit_price`` each."""
+
+    sku: str
+    quantity: int
+    unit_price: Money
+
+    def __post_init__(self) -> None:
+        problems: dict[str, str] = {}
+        if not isinstance(self.sku, str) or not SKU_PATTERN.fullmatch(self.sku):
+            problems["sku"] = "2-32 characters: A-Z, 0-9 and '-', starting with A-Z or 0-9"
+        if (
+            isinstance(self.quantity, bool)
+            or not isinstance(self.quantity, int)
+            or not 1 <= self.quantity <= MAX_QUANTITY
+        ):
+            problems["quantity"] = f"a whole number from 1 to {MAX_QUANTITY}"
+        if not isinstance(self.unit_price, Money):
+            problems["unit_price"] = "must be Money"
+        elif not Decimal(0) < self.unit_price.amount <= MAX_UNIT_PRICE:
+            problems["unit_price"] = f"greater than 0 and at most {MAX_UNIT_PRICE}"
+        if problems:
+            raise InvalidInput("invalid order line", problems)
+
+    @property
+    def total(self) -> Money:
+        return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True, slots=True)
+class Discount:
+    """A named percentage off the subtotal, e.g. ``Discount("premium", Decimal(10))``."""
+
+    code: str
+    percent: Decimal
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.code, str) or not DISCOUNT_CODE_PATTERN.fullmatch(self.code):
+            raise InvalidInput("invalid discount code", {"code": "1-64 of a-z, 0-9, _ or -"})
+        if (
+            not isinstance(self.percent, Decimal)
+            or not self.percent.is_finite()
+            or not Decimal(0) < self.percent <= Decimal(100)
+            or self.percent != self.percent.quantize(Decimal("0.01"))
+        ):
+            raise InvalidInput(
+                "invalid discount percent", {"percent": "above 0, at most 100, 2 decimals"}
+            )
+
+
+def _check_lines(lines: Sequence[OrderLine], currency: str) -> tuple[OrderLine, ...]:
+    if not 1 <= len(lines) <= MAX_LINES:
+        raise InvalidInput(
+            f"an order has 1 to {MAX_LINES} lines", {"lines": f"1 to {MAX_LINES} lines"}
+        )
+    seen: set[str] = set()
+    for index, line in enumerate(lines):
+        if not isinstance(line, OrderLine):
+            raise TypeError("lines must be OrderLine values")
+        if line.unit_price.currency != currency:
+            raise CurrencyMismatch(
+                f"line {index} is in {line.unit_price.currency}, the order in {currency}",
+                {f"lines[{index}].unit_price": f"must be in {currency}"},
+            )
+        if line.sku in seen:
+            raise InvalidInput(
+                f"sku {line.sku} appears twice", {f"lines[{index}].sku": "duplicate sku"}
+            )
+        seen.add(line.sku)
+    return tuple(lines)
+
+
+def _check_discounts(discounts: Iterable[Discount]) -> tuple[Discount, ...]:
+    result = tuple(sorted(discounts, key=lambda d: d.code))
+    if len(result) > MAX_DISCOUNTS or len({d.code for d in result}) != len(result):
+        raise InvalidInput("too many or repeated discounts", {"discounts": "at most 5, unique"})
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class OrderEvent:
+    """A domain event: one state change of one order.
+
+    ``order`` is the order's snapshot after the change (for ``OrderDeleted``, the order as it
+    was when deleted, at the deletion's version), as produced by :meth:`Order.to_record`.
+    """
+
+    event_id: str
+    type: EventType
+    order_id: OrderId
+    customer_id: CustomerId
+    order_version: int
+    occurred_at: datetime
+    order: Mapping[str, Any]
+
+    def to_record(self) -> dict[str, Any]:
+        """A JSON-ready dict; :meth:`from_record` reverses it exactly."""
+        return {
+            "event_id": self.event_id,
+            "type": self.type.value,
+            "order_id": self.order_id,
+            "customer_id": self.customer_id,
+            "order_version": self.order_version,
+            "occurred_at": format_time(self.occurred_at),
+            "order": dict(self.order),
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> OrderEvent:
+        return cls(
+            event_id=str(record["event_id"]),
+            type=EventType(record["type"]),
+            order_id=OrderId(str(record["order_id"])),
+            customer_id=CustomerId(str(record["customer_id"])),
+            order_version=int(record["order_version"]),
+            occurred_at=parse_time(str(record["occurred_at"])),
+            order=dict(record["order"]),
+        )
+
+
+def event_id_for(order_id: str, version: int) -> str:
+    return str(uuid.uuid5(EVENT_NAMESPACE, f"{order_id}:{version}"))
+
+
+@dataclass(eq=False, slots=True)
+class Order:
+    """An order. Compares by identity (its id); use :meth:`to_record` to compare state.
+
+    Create with :meth:`place`; change only through its methods, each of which validates the
+    transition, bumps the version and returns the event describing the change.
+    """
+
+    id: OrderId
+    customer_id: CustomerId
+    currency: str
+    lines: tuple[OrderLine, ...]
+    status: OrderStatus
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    discounts: tuple[Discount, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        check_order_id(self.id)
+        check_currency(self.currency)
+        self.lines = _check_lines(self.lines, self.currency)
+        self.discounts = _check_discounts(self.discounts)
+        self.status = OrderStatus(self.status)
+        self.created_at = utc(self.created_at)
+        self.updated_at = utc(self.updated_at)
+        if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 1:
+            raise ValueError("version is a positive int")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Order) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    @classmethod
+    def place(
+        cls,
+        *,
+        order_id: OrderId,
+        customer_id: CustomerId,
+        currency: str,
+        lines: Sequence[OrderLine],
+        discounts: Iterable[Discount],
+        at: datetime,
+    ) -> tuple[Order, OrderEvent]:
+        order = cls(
+            id=order_id,
+            customer_id=customer_id,
+            currency=currency,
+            lines=tuple(lines),
+            status=OrderStatus.PENDING,
+            version=1,
+            created_at=at,
+            updated_at=at,
+            discounts=tuple(discounts),
+        )
+        return order, order._event(EventType.ORDER_PLACED)
+
+    # -- computed amounts ------------------------------------------------------------------
+
+    @property
+    def subtotal(self) -> Money:
+        total = Money.zero(self.currency)
+        for line in self.lines:
+            total += line.total
+        return total
+
+    @property
+    def discount_percent(self) -> Decimal:
+        """The discounts add up, capped at :data:`MAX_TOTAL_DISCOUNT_PERCENT`."""
+        return min(sum((d.percent for d in self.discounts), Decimal(0)), MAX_TOTAL_DISCOUNT_PERCENT)
+
+    @property
+    def discount(self) -> Money:
+        """Rounded once, on the subtotal (not per line), with the one rounding rule."""
+        return self.subtotal.percent(self.discount_percent)
+
+    @property
+    def total(self) -> Money:
+        return self.subtotal - self.discount
+
+    # -- changes ---------------------------------------------------------------------------
+
+    def replace_lines(self, lines: Sequence[OrderLine], *, at: datetime) -> OrderEvent:
+        """New lines for a PENDING order; the discounts granted when it was placed stay."""
+        if self.status is not OrderStatus.PENDING:
+            raise IllegalTransition(f"lines of a {self.status} order cannot change")
+        self.lines = _check_lines(tuple(lines), self.currency)
+        return self._changed(EventType.ORDER_UPDATED, at)
+
+    def cancel(self, *, at: datetime) -> OrderEvent:
+        return self._move_to(OrderStatus.CANCELLED, at)
+
+    def mark_paid(self, *, at: datetime) -> OrderEvent:
+        return self._move_to(OrderStatus.PAID, at)
+
+    def mark_shipped(self, *, at: datetime) -> OrderEvent:
+        return self._move_to(OrderStatus.SHIPPED, at)
+
+    def mark_delivered(self, *, at: datetime) -> OrderEvent:
+        return self._move_to(OrderStatus.DELIVERED, at)
+
+    def delete(self, *, at: datetime) -> OrderEvent:
+        """The event of deleting this order; the store removes it along with the event."""
+        if self.status not in DELETABLE:
+            raise IllegalTransition(f"a {self.status} order cannot be deleted")
+        return self._changed(EventType.ORDER_DELETED, at)
+
+    def can_move_to(self, status: OrderStatus) -> bool:
+        return status in ALLOWED_TRANSITIONS[self.status]
+
+    def _move_to(self, status: OrderStatus, at: datetime) -> OrderEvent:
+        if not self.can_move_to(status):
+            raise IllegalTransition(f"a {self.status} order cannot become {status}")
+        self.status = status
+        return self._changed(_EVENT_FOR_STATUS[status], at)
+
+    def _changed(self, event_type: EventType, at: datetime) -> OrderEvent:
+        self.version += 1
+        self.updated_at = max(utc(at), self.created_at)
+        return self._event(event_type)
+
+    def _event(self, event_type: EventType) -> OrderEvent:
+        return OrderEvent(
+            event_id=event_id_for(self.id, self.version),
+            type=event_type,
+            order_id=self.id,
+            customer_id=self.customer_id,
+            order_version=self.version,
+            occurred_at=self.updated_at,
+            order=self.to_record(),
+        )
+
+    # -- mapping ---------------------------------------------------------------------------
+
+    def to_record(self) -> dict[str, Any]:
+        """A JSON-ready dict of the whole state (amounts as minor-unit ints, times as text).
+
+        Every store maps orders through this form, and events carry it; :meth:`from_record`
+        reverses it exactly. Computed totals are included for readers but ignored on load.
+        """
+        return {
+            "id": self.id,
+            "customer_id": self.customer_id,
+            "currency": self.currency,
+            "status": self.status.value,
+            "version": self.version,
+            "created_at": format_time(self.created_at),
+            "updated_at": format_time(self.updated_at),
+            "lines": [
+                {"sku": ln.sku, "quantity": ln.quantity, "unit_price": ln.unit_price.minor_units}
+                for ln in self.lines
+            ],
+            "discounts": [{"code": d.code, "percent": str(d.percent)} for d in self.discounts],
+            "subtotal": self.subtotal.minor_units,
+            "discount": self.discount.minor_units,
+            "total": self.total.minor_units,
+            "minor_units": MINOR_UNITS[self.currency],
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Order:
+        currency = str(record["currency"])
+        return cls(
+            id=OrderId(str(record["id"])),
+            customer_id=CustomerId(str(record["customer_id"])),
+            currency=currency,
+            status=OrderStatus(record["status"]),
+            version=int(record["version"]),
+            created_at=parse_time(str(record["created_at"])),
+            updated_at=parse_time(str(record["updated_at"])),
+            lines=tuple(
+                OrderLine(
+                    sku=str(ln["sku"]),
+                    quantity=int(ln["quantity"]),
+                    unit_price=Money.from_minor(int(ln["unit_price"]), currency),
+                )
+                for ln in record["lines"]
+            ),
+            discounts=tuple(
+                Discount(str(d["code"]), Decimal(str(d["percent"]))) for d in record["discounts"]
+            ),
+        )
+
+    def same_state(self, other: Order) -> bool:
+        """True when ``other`` holds exactly this order's state (not just its id)."""
+        return self.to_record() == other.to_record()

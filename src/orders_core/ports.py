@@ -1,0 +1,141 @@
+"""The ports: what core needs from the outside world, as small Protocols.
+
+Adapters in ``orders_adapters`` implement them; the in-memory store is the reference
+implementation, and one contract suite (tests/contract) holds every store to these docstrings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+from orders_core.money import Money
+from orders_core.order import Discount, Order, OrderEvent, OrderId, OrderStatus
+from orders_core.principals import CustomerId, CustomerTier, Principal
+
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a customer's orders, newest first.
+
+    ``next_cursor`` is an opaque token for the following page, or None on the last page.
+    """
+
+    items: tuple[Order, ...]
+    next_cursor: str | None
+
+
+class OrderRepository(Protocol):
+    """Durable storage of orders and, atomically with each change, that change's events.
+
+    Semantics every implementation keeps:
+
+    - Reads return independent copies: changing a returned Order changes nothing stored.
+    - ``add`` stores a new order and its events, or raises ``OrderAlreadyExists`` and stores
+      nothing.
+    - ``save`` replaces the stored order only if its stored version equals
+      ``expected_version``; ``order.version`` must be ``expected_version + 1``. A different
+      stored version raises ``VersionConflict``, a missing order ``OrderNotFound``; either way
+      nothing is written, events included.
+    - ``delete`` removes the order under the same version condition and stores its events.
+    - Events written with a change become visible exactly when the change does, and never
+      without it (the outbox).
+    - ``list_for_customer`` returns the customer's orders newest first (``created_at``, then
+      id, descending), at most ``limit`` per page (1 to ``MAX_PAGE_SIZE``), only those with
+      ``status`` when given. A cursor is valid only for the same customer and status filter;
+      any other, malformed or tampered cursor raises ``InvalidCursor``. Walking the pages
+      returns each order that existed throughout the walk exactly once.
+    - Infrastructure failures raise ``StoreUnavailable``; no other exception type escapes.
+    """
+
+    def get(self, order_id: OrderId) -> Order:
+        """The stored order; ``OrderNotFound`` if there is none."""
+        ...
+
+    def add(self, order: Order, events: Sequence[OrderEvent]) -> None:
+        """Store a new order with the events of its creation."""
+        ...
+
+    def save(self, order: Order, *, expected_version: int, events: Sequence[OrderEvent]) -> None:
+        """Replace the stored order, conditional on ``expected_version``."""
+        ...
+
+    def delete(
+        self, order_id: OrderId, *, expected_version: int, events: Sequence[OrderEvent]
+    ) -> None:
+        """Remove the order, conditional on ``expected_version``, storing ``events``."""
+        ...
+
+    def list_for_customer(
+        self,
+        customer_id: CustomerId,
+        *,
+        limit: int,
+        cursor: str | None = None,
+        status: OrderStatus | None = None,
+    ) -> Page:
+        """A page of the customer's orders, newest first."""
+        ...
+
+    def events_for(self, order_id: OrderId) -> list[OrderEvent]:
+        """The stored events of an order (also after its deletion), oldest first."""
+        ...
+
+
+class PricingPolicy(Protocol):
+    """The discounts that apply to an order, from feature flags or configuration.
+
+    Must not raise for configuration trouble: when its source fails it returns the documented
+    defaults (no discount unless configured otherwise), so orders keep working.
+    """
+
+    def discounts_for(self, principal: Principal, subtotal: Money) -> tuple[Discount, ...]:
+        """Discounts for an order of ``subtotal`` placed or changed by ``principal``."""
+        ...
+
+
+class Clock(Protocol):
+    """The current time."""
+
+    def now(self) -> datetime:
+        """An aware UTC datetime."""
+        ...
+
+
+class IdGenerator(Protocol):
+    """New order ids."""
+
+    def new_order_id(self) -> OrderId:
+        """A fresh id, unique for practical purposes, matching the order id format."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class NoDiscounts:
+    """A PricingPolicy that gives no discount: the default when no flags are configured."""
+
+    def discounts_for(self, principal: Principal, subtotal: Money) -> tuple[Discount, ...]:
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class FixedDiscounts:
+    """A PricingPolicy with set percentages: ``premium`` for premium customers, ``campaign``
+    for everyone; either may be None (off). Useful for tests and for services without a flag
+    store."""
+
+    premium: Decimal | None = None
+    campaign: Decimal | None = None
+
+    def discounts_for(self, principal: Principal, subtotal: Money) -> tuple[Discount, ...]:
+        found: list[Discount] = []
+        if self.premium is not None and principal.tier is CustomerTier.PREMIUM:
+            found.append(Discount("premium", self.premium))
+        if self.campaign is not None:
+            found.append(Discount("campaign", self.campaign))
+        return tuple(found)

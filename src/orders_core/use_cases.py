@@ -1,0 +1,350 @@
+"""The use cases: one class each, ports injected, a principal on every call.
+
+Ownership rule shared by all of them: a customer sees and changes only its own orders, and an
+order of another customer is reported as not found (its existence is not leaked). Staff see
+and change every order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Final, TypeVar
+
+from orders_core.errors import InvalidInput, OrderNotFound, PermissionDenied, VersionConflict
+from orders_core.money import Money, check_currency
+from orders_core.order import (
+    MAX_LINES,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    check_order_id,
+)
+from orders_core.ports import (
+    MAX_PAGE_SIZE,
+    Clock,
+    IdGenerator,
+    OrderRepository,
+    Page,
+    PricingPolicy,
+)
+from orders_core.principals import CustomerId, Principal
+
+DEFAULT_PAGE_SIZE: Final = 20
+# Read-modify-write loops (cancel without a version, the event-driven transitions) retry a
+# lost race this many times before reporting the conflict.
+MAX_ATTEMPTS: Final = 5
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class NewLine:
+    """A line as a caller gives it; ``unit_price`` is in major units (``"12.50"``)."""
+
+    sku: str
+    quantity: int
+    unit_price: Decimal | int | str
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """The result of an event-driven transition: the order, and whether it changed now
+    (False when the order had already reached that state, e.g. a redelivered event)."""
+
+    order: Order
+    changed: bool
+
+
+def build_lines(lines: Sequence[NewLine], currency: str) -> tuple[OrderLine, ...]:
+    """Validate raw lines into OrderLines, naming each bad field as ``lines[i].field``."""
+    check_currency(currency)
+    if not 1 <= len(lines) <= MAX_LINES:
+        raise InvalidInput(
+            f"an order has 1 to {MAX_LINES} lines", {"lines": f"1 to {MAX_LINES} lines"}
+        )
+    built: list[OrderLine] = []
+    problems: dict[str, str] = {}
+    for index, raw in enumerate(lines):
+        try:
+            price = Money.of(raw.unit_price, currency)
+        except (InvalidInput, TypeError) as exc:
+            problems[f"lines[{index}].unit_price"] = str(exc)
+            continue
+        try:
+            built.append(OrderLine(raw.sku, raw.quantity, price))
+        except InvalidInput as exc:
+            problems.update({f"lines[{index}].{k}": v for k, v in exc.fields.items()})
+    if problems:
+        raise InvalidInput("invalid order lines", problems)
+    return tuple(built)
+
+
+def _load_visible(repo: OrderRepository, principal: Principal, order_id: str) -> Order:
+    order = repo.get(check_order_id(order_id))
+    if not principal.may_access(order.customer_id):
+        raise OrderNotFound(f"order {order_id} not found")
+    return order
+
+
+def _require_staff(principal: Principal, action: str) -> None:
+    if not principal.is_staff:
+        raise PermissionDenied(f"only staff may {action}")
+
+
+def _retrying(attempt: Callable[[], _T]) -> _T:
+    for _ in range(MAX_ATTEMPTS - 1):
+        try:
+            return attempt()
+        except VersionConflict:
+            continue
+    return attempt()
+
+
+class PlaceOrder:
+    """Place a new PENDING order for the calling customer.
+
+    Rules: only customers place orders (for themselves); lines are validated and bounded; the
+    pricing policy decides the discounts once, at placement; the order and its OrderPlaced
+    event are stored together.
+    """
+
+    def __init__(
+        self, repo: OrderRepository, pricing: PricingPolicy, clock: Clock, ids: IdGenerator
+    ) -> None:
+        self._repo, self._pricing, self._clock, self._ids = repo, pricing, clock, ids
+
+    def __call__(self, principal: Principal, *, currency: str, lines: Sequence[NewLine]) -> Order:
+        if principal.is_staff:
+            raise PermissionDenied("orders are placed by customers")
+        built = build_lines(lines, currency)
+        subtotal = sum((line.total for line in built), Money.zero(currency))
+        order, event = Order.place(
+            order_id=self._ids.new_order_id(),
+            customer_id=CustomerId(principal.id),
+            currency=currency,
+            lines=built,
+            discounts=self._pricing.discounts_for(principal, subtotal),
+            at=self._clock.now(),
+        )
+        self._repo.add(order, [event])
+        return order
+
+
+class GetOrder:
+    """Read one order. Another customer's order is not found."""
+
+    def __init__(self, repo: OrderRepository) -> None:
+        self._repo = repo
+
+    def __call__(self, principal: Principal, order_id: str) -> Order:
+        return _load_visible(self._repo, principal, order_id)
+
+
+class ListOrders:
+    """A page of one customer's orders, newest first, optionally only one status.
+
+    Rules: a customer lists only its own orders (``customer_id`` omitted or its own); staff
+    name the customer. ``limit`` is at least 1 and capped at MAX_PAGE_SIZE.
+    """
+
+    def __init__(self, repo: OrderRepository) -> None:
+        self._repo = repo
+
+    def __call__(
+        self,
+        principal: Principal,
+        *,
+        customer_id: str | None = None,
+        limit: int = DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+        status: OrderStatus | None = None,
+    ) -> Page:
+        if customer_id is None:
+            if principal.is_staff:
+                raise InvalidInput("staff must name a customer", {"customer_id": "required"})
+            customer_id = principal.id
+        if not principal.may_access(CustomerId(customer_id)):
+            raise PermissionDenied("customers list only their own orders")
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise InvalidInput("limit must be a positive integer", {"limit": "at least 1"})
+        return self._repo.list_for_customer(
+            CustomerId(customer_id),
+            limit=min(limit, MAX_PAGE_SIZE),
+            cursor=cursor,
+            status=status,
+        )
+
+
+class UpdateOrderLines:
+    """Replace the lines of a PENDING order.
+
+    Rules: the caller states the version it read (optimistic locking); a stale version is a
+    VersionConflict, a non-PENDING order an IllegalTransition; discounts granted at placement
+    stay; the change and its OrderUpdated event are stored together.
+    """
+
+    def __init__(self, repo: OrderRepository, clock: Clock) -> None:
+        self._repo, self._clock = repo, clock
+
+    def __call__(
+        self,
+        principal: Principal,
+        order_id: str,
+        *,
+        expected_version: int,
+        lines: Sequence[NewLine],
+    ) -> Order:
+        order = _load_visible(self._repo, principal, order_id)
+        built = build_lines(lines, order.currency)
+        if order.version != expected_version:
+            raise VersionConflict(
+                f"order {order_id} is at version {order.version}, not {expected_version}"
+            )
+        event = order.replace_lines(built, at=self._clock.now())
+        self._repo.save(order, expected_version=expected_version, events=[event])
+        return order
+
+
+class _ChangeStatus:
+    """Shared shape of cancel/delete: an optional expected version, retried when absent."""
+
+    def __init__(self, repo: OrderRepository, clock: Clock) -> None:
+        self._repo, self._clock = repo, clock
+
+    def _apply(
+        self,
+        principal: Principal,
+        order_id: str,
+        expected_version: int | None,
+        change: Callable[[Order], OrderEvent],
+        store: Callable[[Order, int, OrderEvent], None],
+    ) -> Order:
+        def attempt() -> Order:
+            order = _load_visible(self._repo, principal, order_id)
+            version = order.version
+            if expected_version is not None and version != expected_version:
+                raise VersionConflict(
+                    f"order {order_id} is at version {version}, not {expected_version}"
+                )
+            store(order, version, change(order))
+            return order
+
+        return attempt() if expected_version is not None else _retrying(attempt)
+
+    def _save(self, order: Order, version: int, event: OrderEvent) -> None:
+        self._repo.save(order, expected_version=version, events=[event])
+
+
+class CancelOrder(_ChangeStatus):
+    """Cancel a PENDING or PAID order (anything else is an IllegalTransition).
+
+    With ``expected_version`` the cancel applies only to that version; without it, the
+    current version is cancelled, retrying a lost race a bounded number of times.
+    """
+
+    def __call__(
+        self, principal: Principal, order_id: str, *, expected_version: int | None = None
+    ) -> Order:
+        now = self._clock.now()
+        return self._apply(
+            principal, order_id, expected_version, lambda o: o.cancel(at=now), self._save
+        )
+
+
+class DeleteOrder(_ChangeStatus):
+    """Delete a PENDING or CANCELLED order; an OrderDeleted event is stored with it."""
+
+    def __call__(
+        self, principal: Principal, order_id: str, *, expected_version: int | None = None
+    ) -> None:
+        now = self._clock.now()
+
+        def remove(order: Order, version: int, event: OrderEvent) -> None:
+            self._repo.delete(order.id, expected_version=version, events=[event])
+
+        self._apply(principal, order_id, expected_version, lambda o: o.delete(at=now), remove)
+
+
+# The forward path of the lifecycle; an event-driven transition to a state the order has
+# already reached (or passed) on this path is a no-op, so redelivered or late events are safe.
+_PROGRESS: Final = {
+    OrderStatus.PENDING: 0,
+    OrderStatus.PAID: 1,
+    OrderStatus.SHIPPED: 2,
+    OrderStatus.DELIVERED: 3,
+}
+
+
+class _EventDrivenTransition:
+    target: OrderStatus
+
+    def __init__(self, repo: OrderRepository, clock: Clock) -> None:
+        self._repo, self._clock = repo, clock
+
+    def _change(self, order: Order) -> OrderEvent:
+        raise NotImplementedError
+
+    def __call__(self, principal: Principal, order_id: str) -> Transition:
+        _require_staff(principal, f"mark orders {self.target.lower()}")
+
+        def attempt() -> Transition:
+            order = self._repo.get(check_order_id(order_id))
+            reached = _PROGRESS.get(order.status)
+            if reached is not None and reached >= _PROGRESS[self.target]:
+                return Transition(order, changed=False)
+            version = order.version
+            event = self._change(order)
+            self._repo.save(order, expected_version=version, events=[event])
+            return Transition(order, changed=True)
+
+        return _retrying(attempt)
+
+
+class MarkPaid(_EventDrivenTransition):
+    """Mark a PENDING order paid (staff or the payments consumer). Idempotent: an order
+    already paid, shipped or delivered is returned unchanged; a cancelled one is an
+    IllegalTransition."""
+
+    target = OrderStatus.PAID
+
+    def _change(self, order: Order) -> OrderEvent:
+        return order.mark_paid(at=self._clock.now())
+
+
+class MarkShipped(_EventDrivenTransition):
+    """Mark a PAID order shipped. Idempotent like MarkPaid; a PENDING order (not yet paid)
+    or a cancelled one is an IllegalTransition."""
+
+    target = OrderStatus.SHIPPED
+
+    def _change(self, order: Order) -> OrderEvent:
+        return order.mark_shipped(at=self._clock.now())
+
+
+class MarkDelivered(_EventDrivenTransition):
+    """Mark a SHIPPED order delivered. Idempotent like MarkPaid; an order not yet shipped is
+    an IllegalTransition."""
+
+    target = OrderStatus.DELIVERED
+
+    def _change(self, order: Order) -> OrderEvent:
+        return order.mark_delivered(at=self._clock.now())
+
+
+__all__ = [
+    "CancelOrder",
+    "DeleteOrder",
+    "GetOrder",
+    "ListOrders",
+    "MarkDelivered",
+    "MarkPaid",
+    "MarkShipped",
+    "NewLine",
+    "PlaceOrder",
+    "Transition",
+    "UpdateOrderLines",
+    "build_lines",
+]
