@@ -1,0 +1,67 @@
+"""The orders table's shape, in one place: the DynamoDB adapter, the tests, the local server
+and the Pulumi program all read it from here, so they cannot drift apart.
+
+Plain data, no boto3: importing it costs nothing.
+
+Items:
+
+- order:  ``PK=ORDER#<id>``, ``SK=ORDER``, ``GSI1PK=CUSTOMER#<customer id>``,
+  ``GSI1SK=<created_at>#<id>`` (a customer's orders, newest first, by Query on GSI1).
+- outbox event: ``PK=ORDER#<id>``, ``SK=EVENT#<version, zero-padded>``, with ``expires_at``
+  (epoch seconds) for TTL; written in the same transaction as the change it records, read by
+  the stream publisher.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+
+@dataclass(frozen=True, slots=True)
+class GlobalIndex:
+    name: str
+    partition_key: str
+    sort_key: str
+    projection: str  # "ALL" | "KEYS_ONLY" | "INCLUDE"
+
+
+@dataclass(frozen=True, slots=True)
+class TableDefinition:
+    partition_key: str
+    sort_key: str
+    indexes: tuple[GlobalIndex, ...]
+    ttl_attribute: str
+    stream_view_type: str  # what the outbox publisher needs to see on the stream
+    billing_mode: str
+
+    def key_attributes(self) -> tuple[str, ...]:
+        """Every attribute that is a key of the table or an index (all strings)."""
+        names = [self.partition_key, self.sort_key]
+        for index in self.indexes:
+            names += [index.partition_key, index.sort_key]
+        return tuple(dict.fromkeys(names))
+
+
+CUSTOMER_INDEX: Final = GlobalIndex(
+    name="GSI1", partition_key="GSI1PK", sort_key="GSI1SK", projection="ALL"
+)
+
+ORDERS_TABLE: Final = TableDefinition(
+    partition_key="PK",
+    sort_key="SK",
+    indexes=(CUSTOMER_INDEX,),
+    ttl_attribute="expires_at",
+    stream_view_type="NEW_IMAGE",
+    billing_mode="PAY_PER_REQUEST",
+)
+
+# Powertools idempotency's DynamoDB persistence layer expects a table keyed by "id" alone.
+IDEMPOTENCY_TABLE: Final = TableDefinition(
+    partition_key="id",
+    sort_key="",
+    indexes=(),
+    ttl_attribute="expiration",
+    stream_view_type="",
+    billing_mode="PAY_PER_REQUEST",
+)
