@@ -29,10 +29,10 @@ class GlobalIndex:
 @dataclass(frozen=True, slots=True)
 class TableDefinition:
     partition_key: str
-    sort_key: str
+    sort_key: str | None
     indexes: tuple[GlobalIndex, ...]
     ttl_attribute: str
-    stream_view_type: str  # what the outbox publisher needs to see on the stream
+    stream_view_type: str | None  # what the outbox publisher needs to see on the stream
     billing_mode: str
 
     def key_attributes(self) -> tuple[str, ...]:
@@ -40,7 +40,7 @@ class TableDefinition:
         names = [self.partition_key, self.sort_key]
         for index in self.indexes:
             names += [index.partition_key, index.sort_key]
-        return tuple(dict.fromkeys(names))
+        return tuple(dict.fromkeys(n for n in names if n))
 
 
 CUSTOMER_INDEX: Final = GlobalIndex(
@@ -59,9 +59,9 @@ ORDERS_TABLE: Final = TableDefinition(
 # Powertools idempotency's DynamoDB persistence layer expects a table keyed by "id" alone.
 IDEMPOTENCY_TABLE: Final = TableDefinition(
     partition_key="id",
-    sort_key="",
+    sort_key=None,
     indexes=(),
     ttl_attribute="expiration",
-    stream_view_type="",
+    stream_view_type=None,
     billing_mode="PAY_PER_REQUEST",
 )
