@@ -1,0 +1,20 @@
+"""Hypothesis profiles for the whole suite.
+
+``default`` keeps the property tier fast on a small CI machine; ``thorough`` (select with
+``HYPOTHESIS_PROFILE=thorough``) runs many more examples when hunting a bug.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "default",
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=1_000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
