@@ -98,7 +98,8 @@ class SqliteOrderRepository:
             self._path,
             timeout=self._busy_timeout,
             isolation_level=None,  # transactions are begun explicitly below
-            check_same_thread=True,
+            # Each thread still gets its own connection; this only lets close() reach them all.
+            check_same_thread=False,
         )
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")

@@ -7,7 +7,7 @@ implements ``orders_core.OrderRepository`` plus ``all_events()``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -41,5 +41,5 @@ STORE_FACTORIES: dict[str, Callable[[Path, pytest.FixtureRequest], ContractStore
 
 
 @pytest.fixture(params=sorted(STORE_FACTORIES))
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ContractStore]:
-    yield STORE_FACTORIES[request.param](tmp_path, request)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> ContractStore:
+    return STORE_FACTORIES[request.param](tmp_path, request)

@@ -9,7 +9,9 @@ from orders_core.principals import CustomerId
 from tests.support.fakes import EPOCH
 
 
-def line(sku: str = "SKU-1", quantity: int = 1, price: str = "10.00", currency: str = "EUR") -> OrderLine:
+def line(
+    sku: str = "SKU-1", quantity: int = 1, price: str = "10.00", currency: str = "EUR"
+) -> OrderLine:
     return OrderLine(sku, quantity, Money.of(price, currency))
 
 
