@@ -1,0 +1,380 @@
+"""Discounts from feature flags: Powertools feature flags over AppConfig, or over a JSON file.
+
+The flags document is a Powertools feature-flags document with two *non-boolean* flags
+(``"boolean_type": false``), ``premium_discount`` and ``campaign_discount``. Every value of
+either flag (its ``default`` and each rule's ``when_match``) is a discount value:
+
+- ``false``: no discount;
+- a JSON number: that percent off, above 0, at most 100, at most 2 decimals;
+- ``{"enabled": true|false, "percent": <number>}``: the percent while enabled, none otherwise,
+  so a campaign can be switched off without losing its figure.
+
+Rules see the caller as ``{"tier": "standard"|"premium", "role": "customer"|"staff"}`` and may
+also use Powertools' time conditions; a condition on any other key, or naming a tier or role
+that does not exist, makes the document invalid (it could never match, silently).
+
+Fail-safe: when the store errors or hands back an invalid document, no discount applies, the
+failure is logged and counted (``failures`` and the ``on_failure`` callback, for a metric), and
+the store is not asked again for ``retry_after`` seconds. ``discounts_for`` never raises.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+from aws_lambda_powertools.utilities.feature_flags import (
+    AppConfigStore,
+    FeatureFlags,
+    SchemaValidator,
+    StoreProvider,
+)
+from aws_lambda_powertools.utilities.feature_flags.exceptions import (
+    ConfigurationStoreError,
+    SchemaValidationError,
+)
+from botocore.exceptions import ClientError
+
+from orders_core import CustomerTier, Discount, Money, Principal, Role
+
+if TYPE_CHECKING:
+    from mypy_boto3_appconfigdata import AppConfigDataClient
+
+PREMIUM_DISCOUNT: Final = "premium_discount"
+CAMPAIGN_DISCOUNT: Final = "campaign_discount"
+# flag name -> the code of the Discount it produces (the codes FixedDiscounts uses too)
+DISCOUNT_FLAGS: Final = {PREMIUM_DISCOUNT: "premium", CAMPAIGN_DISCOUNT: "campaign"}
+# what a rule may ask about the caller, and the values each key can take
+CONTEXT_VALUES: Final = {
+    "tier": frozenset(tier.value for tier in CustomerTier),
+    "role": frozenset(role.value for role in Role),
+}
+TIME_KEYS: Final = frozenset({"CURRENT_TIME", "CURRENT_DAY_OF_WEEK", "CURRENT_DATETIME"})
+MAX_FLAGS_FILE_BYTES: Final = 1024 * 1024
+DEFAULT_MAX_AGE: Final = 60
+_HUNDREDTH: Final = Decimal("0.01")
+
+
+class InvalidFlagsDocument(ValueError):
+    """A flags document that breaks the schema; the message says where."""
+
+
+class FailureLogger(Protocol):
+    """What the policy needs of a logger: a stdlib ``logging.Logger`` or Powertools' Logger."""
+
+    def warning(
+        self, msg: object, *args: object, extra: Mapping[str, object] | None = None
+    ) -> None: ...
+
+
+def default_flags_document() -> dict[str, Any]:
+    """The shipped flags document: 10% off for premium customers, the 5% campaign off.
+
+    A fresh copy on each call; this is what the deployment hosts unless told otherwise and a
+    starting point for a local ``--flags`` file. (The fail-safe defaults, used when no valid
+    document can be had, are different: no discount at all.)
+    """
+    return {
+        PREMIUM_DISCOUNT: {
+            "boolean_type": False,
+            "default": False,
+            "rules": {
+                "premium customers": {
+                    "when_match": 10,
+                    "conditions": [{"action": "EQUALS", "key": "tier", "value": "premium"}],
+                },
+            },
+        },
+        CAMPAIGN_DISCOUNT: {
+            "boolean_type": False,
+            "default": {"enabled": False, "percent": 5},
+        },
+    }
+
+
+def validate_flags_document(document: object) -> dict[str, Any]:
+    """Check ``document`` against Powertools' schema and ours; return it unchanged.
+
+    Raises ``InvalidFlagsDocument`` naming the first problem. Flags other than ours are left
+    to Powertools' schema, so the document may carry other features' flags.
+    """
+    if not isinstance(document, dict):
+        raise InvalidFlagsDocument("a flags document is a JSON object of flags")
+    try:
+        if document:  # an empty document is fine (no discounts); Powertools would warn
+            SchemaValidator(schema=document).validate()
+    except SchemaValidationError as exc:
+        raise InvalidFlagsDocument(str(exc)) from exc
+    for name in DISCOUNT_FLAGS:
+        if name in document:
+            _check_flag(name, document[name])
+    return document
+
+
+def discount_percent(value: object, where: str) -> Decimal | None:
+    """The percent a discount value grants, None for no discount; see the module docstring."""
+    if value is False:
+        return None
+    if isinstance(value, dict):
+        if set(value) != {"enabled", "percent"} or not isinstance(value["enabled"], bool):
+            raise InvalidFlagsDocument(f'{where}: expected {{"enabled": bool, "percent": number}}')
+        percent = _percent(value["percent"], where)
+        return percent if value["enabled"] else None
+    return _percent(value, where)
+
+
+def _percent(value: object, where: str) -> Decimal:
+    # JSON numbers arrive as int or float; going through str keeps the written figure exactly
+    # (str of a float is its shortest repr) instead of the float's binary expansion.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidFlagsDocument(f"{where}: a percent is a JSON number, or false for none")
+    try:
+        percent = Decimal(str(value))
+    except InvalidOperation as exc:  # pragma: no cover - str of an int or float always parses
+        raise InvalidFlagsDocument(f"{where}: not a number") from exc
+    if (
+        not percent.is_finite()
+        or not Decimal(0) < percent <= Decimal(100)
+        or percent != percent.quantize(_HUNDREDTH)
+    ):
+        raise InvalidFlagsDocument(f"{where}: a percent is above 0, at most 100, 2 decimals")
+    return percent
+
+
+def _check_flag(name: str, feature: dict[str, Any]) -> None:
+    if feature.get("boolean_type") is not False:
+        raise InvalidFlagsDocument(f'{name}: needs "boolean_type": false, its values are percents')
+    discount_percent(feature["default"], f"{name}.default")
+    for rule_name, rule in (feature.get("rules") or {}).items():
+        where = f"{name}.rules[{rule_name!r}]"
+        discount_percent(rule.get("when_match"), f"{where}.when_match")
+        for index, condition in enumerate(rule["conditions"]):
+            _check_condition(condition, f"{where}.conditions[{index}]")
+
+
+def _check_condition(condition: dict[str, Any], where: str) -> None:
+    key = condition["key"]
+    if key in TIME_KEYS:
+        return
+    allowed = CONTEXT_VALUES.get(key)
+    if allowed is None:
+        keys = ", ".join(sorted(CONTEXT_VALUES))
+        raise InvalidFlagsDocument(f"{where}: key {key!r} is not known; use {keys} or a time key")
+    value = condition["value"]
+    values = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, str) and item in allowed for item in values):
+        raise InvalidFlagsDocument(f"{where}: {key} is one of {', '.join(sorted(allowed))}")
+
+
+class JsonFileFlagsStore(StoreProvider):
+    """A Powertools store that reads the flags document from a local JSON file.
+
+    The file is read again only when its modification time or size changes, so edits apply to
+    a running local server; between changes the same document object is returned.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._stamp: tuple[int, int] | None = None
+        self._document: Any = None
+
+    @property
+    def get_raw_configuration(self) -> dict[str, Any]:
+        try:
+            stat = self.path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            if stamp != self._stamp:
+                if stat.st_size > MAX_FLAGS_FILE_BYTES:
+                    raise ConfigurationStoreError(f"{self.path} is over {MAX_FLAGS_FILE_BYTES} B")
+                self._document = json.loads(self.path.read_bytes())
+                self._stamp = stamp
+        except (OSError, ValueError) as exc:
+            raise ConfigurationStoreError(f"cannot read flags file {self.path}: {exc}") from exc
+        # Not checked here: a non-object document is reported by validation, as invalid.
+        document: dict[str, Any] = self._document
+        return document
+
+    def get_configuration(self) -> dict[str, Any]:
+        return self.get_raw_configuration
+
+
+def read_flags_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read and validate a flags file, for a fail-fast check at start-up.
+
+    Raises ``InvalidFlagsDocument`` for an unreadable file too, with the reason.
+    """
+    try:
+        document = JsonFileFlagsStore(path).get_configuration()
+    except ConfigurationStoreError as exc:
+        raise InvalidFlagsDocument(str(exc)) from exc
+    return validate_flags_document(document)
+
+
+class _Snapshot(StoreProvider):
+    """One already validated document, so evaluation never goes back to the real store."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self._document = document
+
+    @property
+    def get_raw_configuration(self) -> dict[str, Any]:
+        return self._document
+
+    def get_configuration(self) -> dict[str, Any]:
+        return self._document
+
+
+class FeatureFlagsPricing:
+    """A PricingPolicy on Powertools feature flags, over any Powertools store.
+
+    ``store_factory`` builds the store on first use (and again after AppConfig rejects its
+    session). Caching is the store's (AppConfigStore's ``max_age``); each document the store
+    hands out is validated once. After a failure the store is left alone for ``retry_after``
+    seconds, so an outage costs one slow call per window, not one per order.
+    """
+
+    def __init__(
+        self,
+        store_factory: Callable[[], StoreProvider],
+        *,
+        retry_after: float,
+        logger: FailureLogger | None = None,
+        on_failure: Callable[[str], None] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store_factory = store_factory
+        self._retry_after = retry_after
+        self._logger: FailureLogger = logger or logging.getLogger(__name__)
+        self._on_failure = on_failure
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._store: StoreProvider | None = None
+        self._retry_at: float | None = None
+        self._document: object = None
+        self._flags: FeatureFlags | None = None
+        self.failures = 0
+        """How many times the flags could not be used (store errors, invalid documents)."""
+
+    def discounts_for(self, principal: Principal, subtotal: Money) -> tuple[Discount, ...]:
+        try:
+            flags = self._current_flags()
+            if flags is None:
+                return ()
+            context = {"tier": principal.tier.value, "role": principal.role.value}
+            found: list[Discount] = []
+            for name, code in DISCOUNT_FLAGS.items():
+                value = flags.evaluate(name=name, context=context, default=False)
+                percent = discount_percent(value, name)
+                if percent is not None:
+                    found.append(Discount(code, percent))
+            return tuple(found)
+        except Exception as exc:  # noqa: BLE001 - the port promises orders keep working
+            self._fail("evaluation", exc)
+            return ()
+
+    def _current_flags(self) -> FeatureFlags | None:
+        with self._lock:
+            now = self._monotonic()
+            if self._retry_at is not None and now < self._retry_at:
+                return None
+            self._retry_at = None
+            try:
+                if self._store is None:
+                    self._store = self._store_factory()
+                document = self._store.get_configuration()
+            except Exception as exc:  # noqa: BLE001 - any store failure means the defaults
+                if _session_rejected(exc):
+                    self._store = None
+                self._retry_at = now + self._retry_after
+                self._fail("unavailable", exc)
+                return None
+            if document is not self._document:
+                self._document = document
+                self._flags = None
+                try:
+                    valid = validate_flags_document(document)
+                except InvalidFlagsDocument as exc:
+                    self._fail("invalid", exc)
+                else:
+                    if any(name in valid for name in DISCOUNT_FLAGS):
+                        self._flags = FeatureFlags(store=_Snapshot(valid))
+            return self._flags
+
+    def _fail(self, reason: str, exc: Exception) -> None:
+        self.failures += 1
+        self._logger.warning(
+            "feature flags %s, no discounts apply: %s: %s",
+            reason,
+            type(exc).__name__,
+            exc,
+            extra={"flags_failure": reason},
+        )
+        if self._on_failure is not None:
+            try:
+                self._on_failure(reason)
+            except Exception:  # noqa: BLE001 - a broken metric must not break pricing
+                self._logger.warning("feature flags failure callback raised", extra={})
+
+
+def _session_rejected(exc: BaseException) -> bool:
+    """True when AppConfig refused the session token (it expires after a day): start anew."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ClientError):
+            return seen.response.get("Error", {}).get("Code") == "BadRequestException"
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def appconfig_pricing(
+    client: AppConfigDataClient,
+    *,
+    application: str,
+    environment: str,
+    profile: str,
+    max_age: int = DEFAULT_MAX_AGE,
+    retry_after: float | None = None,
+    logger: FailureLogger | None = None,
+    on_failure: Callable[[str], None] | None = None,
+) -> FeatureFlagsPricing:
+    """Discounts from the flags document hosted in AppConfig, fetched at most every
+    ``max_age`` seconds; after a failure retried after ``retry_after`` (default ``max_age``)."""
+
+    def store() -> StoreProvider:
+        return AppConfigStore(
+            environment=environment,
+            application=application,
+            name=profile,
+            max_age=max_age,
+            boto3_client=client,
+        )
+
+    return FeatureFlagsPricing(
+        store,
+        retry_after=max_age if retry_after is None else retry_after,
+        logger=logger,
+        on_failure=on_failure,
+    )
+
+
+def file_pricing(
+    path: str | os.PathLike[str],
+    *,
+    retry_after: float = 1.0,
+    logger: FailureLogger | None = None,
+    on_failure: Callable[[str], None] | None = None,
+) -> FeatureFlagsPricing:
+    """Discounts from a local flags file (``orders serve --flags FILE``), re-read on change."""
+    return FeatureFlagsPricing(
+        lambda: JsonFileFlagsStore(path),
+        retry_after=retry_after,
+        logger=logger,
+        on_failure=on_failure,
+    )
