@@ -374,3 +374,11 @@ def test_repeated_or_too_many_discounts_are_refused() -> None:
         discounted(Discount("premium", Decimal(1)), Discount("premium", Decimal(2)))
     with pytest.raises(InvalidInput):
         discounted(*(Discount(f"code-{i}", Decimal(1)) for i in range(6)))
+
+
+def test_the_capped_discount_is_rounded_like_any_percent_even_past_exact_half() -> None:
+    # 50% of 0.07 is 0.035, a tie: half-even gives 0.04. The cap applies to the percentage;
+    # the amount then follows the one rounding rule, so it may exceed half by half a cent.
+    order = discounted(Discount("premium", Decimal(60)), price="0.07")
+    assert order.discount == Money.of("0.04", "EUR")
+    assert order.total == Money.of("0.03", "EUR")
