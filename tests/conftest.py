@@ -18,3 +18,7 @@ settings.register_profile(
 )
 settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=1_000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+# Session-scoped moto servers and per-test DynamoDB tables, for the contract and integration
+# tiers; a server process starts only when a test asks for one.
+pytest_plugins = ["tests.support.dynamodb_fixtures"]

@@ -6,7 +6,10 @@ Plain data, no boto3: importing it costs nothing.
 Items:
 
 - order:  ``PK=ORDER#<id>``, ``SK=ORDER``, ``GSI1PK=CUSTOMER#<customer id>``,
-  ``GSI1SK=<created_at>#<id>`` (a customer's orders, newest first, by Query on GSI1).
+  ``GSI1SK=<created_at>#<id>`` (a customer's orders, newest first, by Query on GSI1), and
+  ``GSI2PK=STATUS#<status>#CUSTOMER#<customer id>``, ``GSI2SK`` the same as ``GSI1SK`` (one
+  status of a customer's orders, by Query on GSI2, so a status filter needs no
+  FilterExpression and its pages are as full as unfiltered ones).
 - outbox event: ``PK=ORDER#<id>``, ``SK=EVENT#<version, zero-padded>``, with ``expires_at``
   (epoch seconds) for TTL; written in the same transaction as the change it records, read by
   the stream publisher.
@@ -15,7 +18,7 @@ Items:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +26,7 @@ class GlobalIndex:
     name: str
     partition_key: str
     sort_key: str
-    projection: str  # "ALL" | "KEYS_ONLY" | "INCLUDE"
+    projection: Literal["ALL", "KEYS_ONLY", "INCLUDE"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +35,9 @@ class TableDefinition:
     sort_key: str | None
     indexes: tuple[GlobalIndex, ...]
     ttl_attribute: str
-    stream_view_type: str | None  # what the outbox publisher needs to see on the stream
-    billing_mode: str
+    # What the outbox publisher needs to see on the stream; None for no stream.
+    stream_view_type: Literal["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"] | None
+    billing_mode: Literal["PAY_PER_REQUEST", "PROVISIONED"]
 
     def key_attributes(self) -> tuple[str, ...]:
         """Every attribute that is a key of the table or an index (all strings)."""
@@ -46,15 +50,25 @@ class TableDefinition:
 CUSTOMER_INDEX: Final = GlobalIndex(
     name="GSI1", partition_key="GSI1PK", sort_key="GSI1SK", projection="ALL"
 )
+CUSTOMER_STATUS_INDEX: Final = GlobalIndex(
+    name="GSI2", partition_key="GSI2PK", sort_key="GSI2SK", projection="ALL"
+)
 
 ORDERS_TABLE: Final = TableDefinition(
     partition_key="PK",
     sort_key="SK",
-    indexes=(CUSTOMER_INDEX,),
+    indexes=(CUSTOMER_INDEX, CUSTOMER_STATUS_INDEX),
     ttl_attribute="expires_at",
     stream_view_type="NEW_IMAGE",
     billing_mode="PAY_PER_REQUEST",
 )
+
+# The fixed parts of the orders table's keys (the variable parts are ids, times, versions).
+ORDER_KEY_PREFIX: Final = "ORDER#"
+ORDER_SORT_KEY: Final = "ORDER"
+EVENT_KEY_PREFIX: Final = "EVENT#"
+CUSTOMER_KEY_PREFIX: Final = "CUSTOMER#"
+STATUS_KEY_PREFIX: Final = "STATUS#"
 
 # Powertools idempotency's DynamoDB persistence layer expects a table keyed by "id" alone.
 IDEMPOTENCY_TABLE: Final = TableDefinition(

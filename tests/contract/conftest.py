@@ -16,6 +16,7 @@ import pytest
 from orders_adapters.memory import InMemoryOrderRepository
 from orders_adapters.sqlite import SqliteOrderRepository
 from orders_core import OrderEvent, OrderRepository
+from tests.support.dynamodb_fixtures import ContractDynamoDbStore
 
 CURSOR_KEY = b"contract-suite-cursor-key-0123456789"
 
@@ -34,12 +35,27 @@ def _sqlite(tmp_path: Path, request: pytest.FixtureRequest) -> ContractStore:
     return store
 
 
+def _dynamodb(tmp_path: Path, request: pytest.FixtureRequest) -> ContractStore:
+    # The single-threaded moto server: its conditional writes are atomic, as DynamoDB's are
+    # (the stock threaded one lets racing writers both win; see docs/architecture.md).
+    return ContractDynamoDbStore(
+        request.getfixturevalue("single_threaded_dynamodb_client"),
+        request.getfixturevalue("single_threaded_orders_table"),
+        cursor_key=CURSOR_KEY,
+    )
+
+
 STORE_FACTORIES: dict[str, Callable[[Path, pytest.FixtureRequest], ContractStore]] = {
     "memory": _memory,
     "sqlite": _sqlite,
+    "dynamodb": _dynamodb,
 }
+# Stores that need more than this process (selected or skipped with ``-m integration``).
+STORE_MARKS: dict[str, pytest.MarkDecorator] = {"dynamodb": pytest.mark.integration}
 
 
-@pytest.fixture(params=sorted(STORE_FACTORIES))
+@pytest.fixture(
+    params=[pytest.param(name, marks=STORE_MARKS.get(name, ())) for name in sorted(STORE_FACTORIES)]
+)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> ContractStore:
     return STORE_FACTORIES[request.param](tmp_path, request)
