@@ -1,0 +1,116 @@
+"""The ``orders`` command: ``orders serve`` and ``orders invoke``.
+
+Both run the real Lambda entrypoints on this machine, configured through the same
+``ORDERS_*`` settings variables as in AWS (see :mod:`orders_lambda.local.workspace`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from orders_lambda.local.workspace import Workspace
+
+
+def _add_store_options(parser: argparse.ArgumentParser) -> None:
+    from orders_lambda.local.workspace import DEFAULT_DB  # imported late: --help stays fast
+
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=DEFAULT_DB,
+        help=f"SQLite file holding the orders (default: {DEFAULT_DB}); the cursor key is "
+        "kept next to it",
+    )
+    parser.add_argument(
+        "--dynamodb-endpoint",
+        metavar="URL",
+        help="use DynamoDB at URL (moto, DynamoDB Local) instead of SQLite; tables are "
+        "created when missing",
+    )
+    parser.add_argument(
+        "--flags",
+        type=Path,
+        metavar="FILE",
+        help="feature flags from this JSON file (the AppConfig schema); default: no discounts",
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="orders", description="Run the orders service's Lambda entrypoints locally."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser(
+        "serve",
+        help="serve the HTTP API on this machine",
+        description="Serve the HTTP API: each request becomes an API Gateway proxy event "
+        "for the real entrypoint. Identity comes from LOCAL-ONLY X-Dev-* headers.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port to bind; 0 picks a free one (default: 8000)"
+    )
+    _add_store_options(serve)
+    invoke = commands.add_parser(
+        "invoke",
+        help="run one function on an event file and print its response",
+        description="Run one entrypoint on an event (see events/) and print the response JSON.",
+    )
+    invoke.add_argument("function", help="create_order, get_order, ..., docs")
+    invoke.add_argument("--event", type=Path, required=True, metavar="FILE")
+    _add_store_options(invoke)
+    return parser
+
+
+def _workspace(arguments: argparse.Namespace) -> Workspace:
+    from orders_lambda.local.workspace import Workspace
+
+    if arguments.flags is not None and not arguments.flags.is_file():
+        raise SystemExit(f"orders: no flags file at {arguments.flags}")
+    return Workspace(
+        db=arguments.db, dynamodb_endpoint=arguments.dynamodb_endpoint, flags=arguments.flags
+    )
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    from orders_lambda.local.server import ServeOptions, serve
+
+    return serve(ServeOptions(arguments.host, arguments.port, _workspace(arguments)))
+
+
+def _invoke(arguments: argparse.Namespace) -> int:
+    from orders_lambda.local.invoke import (
+        EventFileError,
+        functions,
+        invoke,
+        read_event,
+    )
+
+    if arguments.function not in functions():
+        known = ", ".join(sorted(functions()))
+        raise SystemExit(f"orders: unknown function {arguments.function!r}; one of: {known}")
+    try:
+        event = read_event(arguments.event)
+    except EventFileError as exc:
+        raise SystemExit(f"orders: {exc}") from None
+    _workspace(arguments).activate()
+    result = invoke(arguments.function, event)
+    sys.stdout.write(json.dumps(result, indent=2, sort_keys=True) + "\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    if arguments.command == "serve":
+        return _serve(arguments)
+    return _invoke(arguments)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
