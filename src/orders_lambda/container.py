@@ -1,0 +1,234 @@
+"""The composition root: one dependency-injector container per cold start.
+
+Stores, clients and the pricing policy are ``Singleton``s (made once, on first use); use cases
+are ``Factory``s over them. Providers are annotated with the port they provide and built by
+small functions whose return type is that port, so mypy checks every adapter against its
+port. Adapter modules are imported inside those functions: a function on the SQLite store
+never imports boto3, and a read never builds the idempotency layer.
+
+The running container is made on the first invocation (:func:`current`), never at import
+time. Tests make their own with :func:`build` and override providers, e.g.
+``container.repo.override(providers.Object(InMemoryOrderRepository()))``, then install it with
+:func:`install`.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from dependency_injector import containers, providers
+
+from orders_adapters.system import RandomOrderIds, SystemClock
+from orders_core import (
+    CancelOrder,
+    Clock,
+    DeleteOrder,
+    GetOrder,
+    IdGenerator,
+    ListOrders,
+    NoDiscounts,
+    OrderRepository,
+    PlaceOrder,
+    PricingPolicy,
+    UpdateOrderLines,
+)
+from orders_lambda.settings import Settings, StoreKind, load_settings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
+    from mypy_boto3_appconfigdata import AppConfigDataClient
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+    from orders_lambda.http.idempotency import IdempotentCommand
+
+
+def _cursor_key(settings: Settings) -> bytes:
+    return settings.cursor_key.get_secret_value().encode()
+
+
+def _memory_repo(settings: Settings) -> OrderRepository:
+    from orders_adapters.memory import InMemoryOrderRepository
+
+    return InMemoryOrderRepository(_cursor_key(settings))
+
+
+def _sqlite_repo(settings: Settings) -> OrderRepository:
+    from orders_adapters.sqlite import SqliteOrderRepository
+
+    assert settings.sqlite_path is not None  # noqa: S101 - Settings requires it for sqlite
+    return SqliteOrderRepository(settings.sqlite_path, cursor_key=_cursor_key(settings))
+
+
+def _dynamodb_client(settings: Settings) -> DynamoDBClient:
+    from orders_adapters.dynamodb import make_dynamodb_client
+
+    return make_dynamodb_client(endpoint_url=settings.dynamodb_endpoint)
+
+
+def _dynamodb_repo(settings: Settings, client: DynamoDBClient) -> OrderRepository:
+    from orders_adapters.dynamodb import DynamoDbOrderRepository
+
+    assert settings.table_name is not None  # noqa: S101 - Settings requires it for dynamodb
+    return DynamoDbOrderRepository(client, settings.table_name, cursor_key=_cursor_key(settings))
+
+
+def _appconfig_client() -> AppConfigDataClient:
+    import boto3
+
+    return boto3.client("appconfigdata")
+
+
+def _count_flags_failure(reason: str) -> None:
+    from orders_lambda.observability import count
+
+    count("FlagsFailures", reason=reason)
+
+
+def _appconfig_pricing(settings: Settings, client: AppConfigDataClient) -> PricingPolicy:
+    from orders_adapters.appconfig import appconfig_pricing
+    from orders_lambda.observability import logger
+
+    assert settings.appconfig_application is not None  # noqa: S101 - required by Settings
+    assert settings.appconfig_environment is not None  # noqa: S101
+    assert settings.appconfig_profile is not None  # noqa: S101
+    return appconfig_pricing(
+        client,
+        application=settings.appconfig_application,
+        environment=settings.appconfig_environment,
+        profile=settings.appconfig_profile,
+        max_age=settings.appconfig_max_age_seconds,
+        logger=logger(),
+        on_failure=_count_flags_failure,
+    )
+
+
+def _file_pricing(settings: Settings) -> PricingPolicy:
+    from orders_adapters.appconfig import file_pricing
+    from orders_lambda.observability import logger
+
+    assert settings.flags_file is not None  # noqa: S101 - required by Settings
+    return file_pricing(settings.flags_file, logger=logger(), on_failure=_count_flags_failure)
+
+
+def _no_discounts() -> PricingPolicy:
+    return NoDiscounts()
+
+
+def _dynamodb_idempotency(settings: Settings, client: DynamoDBClient) -> BasePersistenceLayer:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    from orders_adapters.table_definition import IDEMPOTENCY_TABLE
+
+    assert settings.idempotency_table is not None  # noqa: S101 - required by Settings
+    return DynamoDBPersistenceLayer(
+        table_name=settings.idempotency_table,
+        key_attr=IDEMPOTENCY_TABLE.partition_key,
+        expiry_attr=IDEMPOTENCY_TABLE.ttl_attribute,
+        boto3_client=client,
+    )
+
+
+def _local_idempotency(settings: Settings) -> BasePersistenceLayer:
+    from orders_lambda.http.idempotency_store import SqliteIdempotencyStore
+
+    return SqliteIdempotencyStore(settings.local_idempotency_path)
+
+
+def _idempotent_creation(settings: Settings, store: BasePersistenceLayer) -> IdempotentCommand:
+    from orders_lambda.http.idempotency import IdempotentCommand
+
+    return IdempotentCommand(store, expires_after_seconds=settings.idempotency_ttl_seconds)
+
+
+def _store_kind(settings: Settings) -> str:
+    return settings.store.value
+
+
+def _flags_source(settings: Settings) -> str:
+    return settings.flags_source.value
+
+
+def _idempotency_kind(settings: Settings) -> str:
+    return "dynamodb" if settings.store is StoreKind.DYNAMODB else "local"
+
+
+class Container(containers.DeclarativeContainer):
+    settings: providers.Dependency[Settings] = providers.Dependency(instance_of=Settings)
+
+    clock: providers.Provider[Clock] = providers.Singleton(SystemClock)
+    ids: providers.Provider[IdGenerator] = providers.Singleton(RandomOrderIds)
+
+    dynamodb_client: providers.Provider[DynamoDBClient] = providers.Singleton(
+        _dynamodb_client, settings
+    )
+    appconfig_client: providers.Provider[AppConfigDataClient] = providers.Singleton(
+        _appconfig_client
+    )
+
+    repo: providers.Provider[OrderRepository] = providers.Selector(
+        providers.Callable(_store_kind, settings),
+        memory=providers.Singleton(_memory_repo, settings),
+        sqlite=providers.Singleton(_sqlite_repo, settings),
+        dynamodb=providers.Singleton(_dynamodb_repo, settings, dynamodb_client),
+    )
+    pricing: providers.Provider[PricingPolicy] = providers.Selector(
+        providers.Callable(_flags_source, settings),
+        appconfig=providers.Singleton(_appconfig_pricing, settings, appconfig_client),
+        file=providers.Singleton(_file_pricing, settings),
+        none=providers.Singleton(_no_discounts),
+    )
+    idempotency_store: providers.Provider[BasePersistenceLayer] = providers.Selector(
+        providers.Callable(_idempotency_kind, settings),
+        dynamodb=providers.Singleton(_dynamodb_idempotency, settings, dynamodb_client),
+        local=providers.Singleton(_local_idempotency, settings),
+    )
+    idempotent_creation: providers.Provider[IdempotentCommand] = providers.Singleton(
+        _idempotent_creation, settings, idempotency_store
+    )
+
+    place_order: providers.Provider[PlaceOrder] = providers.Factory(
+        PlaceOrder, repo=repo, pricing=pricing, clock=clock, ids=ids
+    )
+    get_order: providers.Provider[GetOrder] = providers.Factory(GetOrder, repo=repo)
+    list_orders: providers.Provider[ListOrders] = providers.Factory(ListOrders, repo=repo)
+    update_order: providers.Provider[UpdateOrderLines] = providers.Factory(
+        UpdateOrderLines, repo=repo, clock=clock
+    )
+    cancel_order: providers.Provider[CancelOrder] = providers.Factory(
+        CancelOrder, repo=repo, clock=clock
+    )
+    delete_order: providers.Provider[DeleteOrder] = providers.Factory(
+        DeleteOrder, repo=repo, clock=clock
+    )
+
+
+def build(settings: Settings | None = None) -> Container:
+    """A container over ``settings`` (read from the environment when omitted)."""
+    container = Container(settings=providers.Object(settings or load_settings()))
+    container.check_dependencies()
+    return container
+
+
+_lock = threading.Lock()
+_running: list[Container] = []  # at most one: the container of this process
+
+
+def current() -> Container:
+    """The process's container, built on first call; SettingsError if misconfigured."""
+    if not _running:
+        with _lock:
+            if not _running:
+                _running.append(build())
+    return _running[0]
+
+
+def install(container: Container | None) -> None:
+    """Make ``container`` the process's container (None: build afresh on next use)."""
+    with _lock:
+        _running.clear()
+        if container is not None:
+            _running.append(container)
+
+
+__all__ = ["Container", "build", "current", "install"]

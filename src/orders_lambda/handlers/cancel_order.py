@@ -1,0 +1,25 @@
+"""POST /orders/{order_id}/cancel: cancel a PENDING or PAID order (409 otherwise).
+
+``If-Match`` is optional: with it the cancel applies only to that version (412 if stale).
+"""
+
+from __future__ import annotations
+
+from orders_lambda import observability, routes
+from orders_lambda.http.app import Reply, Request, api
+
+
+@api.operation(routes.CANCEL_ORDER)
+def cancel_order(request: Request, order_id: str) -> Reply:
+    caller = request.caller
+    order = request.container.cancel_order()(
+        caller, order_id, expected_version=request.expected_version(required=False)
+    )
+    observability.logger().info(
+        "order cancelled", extra={"order_id": order.id, "version": order.version}
+    )
+    observability.count("OrdersCancelled")
+    return request.order_reply(order)
+
+
+handler = api.handler

@@ -1,0 +1,24 @@
+"""DELETE /orders/{order_id}: delete a PENDING or CANCELLED order; 204, or 404.
+
+``If-Match`` is optional, as for cancel.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from orders_lambda import observability, routes
+from orders_lambda.http.app import Reply, Request, api
+
+
+@api.operation(routes.DELETE_ORDER)
+def delete_order(request: Request, order_id: str) -> Reply:
+    caller = request.caller
+    request.container.delete_order()(
+        caller, order_id, expected_version=request.expected_version(required=False)
+    )
+    observability.logger().info("order deleted", extra={"order_id": order_id})
+    return Reply(HTTPStatus.NO_CONTENT)
+
+
+handler = api.handler

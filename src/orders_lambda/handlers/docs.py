@@ -1,0 +1,69 @@
+"""GET /openapi.json, GET /swagger and its assets: the API's documentation, no caller needed.
+
+Swagger UI's script and style sheet are the copies Powertools ships in its package, served
+from this function, so the page needs nothing from outside the deployment.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Final
+
+from orders_lambda import routes
+from orders_lambda.http.app import Reply, Request, api
+from orders_lambda.http.errors import RouteNotFound
+
+_ASSETS: Final = {
+    "swagger-ui.css": ("swagger-ui.min.css", "text/css; charset=utf-8"),
+    "swagger-ui-bundle.js": ("swagger-ui-bundle.min.js", "text/javascript; charset=utf-8"),
+}
+_CACHED: Final = {"Cache-Control": "public, max-age=3600"}
+
+# Relative links: the page works at /swagger behind any stage or base path.
+_PAGE: Final = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Orders service API</title>
+<link rel="stylesheet" href="swagger/swagger-ui.css">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="swagger/swagger-ui-bundle.js"></script>
+<script>
+window.ui = SwaggerUIBundle({url: "openapi.json", dom_id: "#swagger-ui"});
+</script>
+</body>
+</html>
+"""
+
+
+@cache
+def _asset(name: str) -> str:
+    package = resources.files("aws_lambda_powertools.event_handler.openapi.swagger_ui")
+    return package.joinpath(name).read_text(encoding="utf-8")
+
+
+@api.operation(routes.OPENAPI_DOCUMENT)
+def openapi_document(_: Request) -> Reply:
+    from orders_lambda.http.openapi import document
+
+    return Reply(200, document(), _CACHED)
+
+
+@api.operation(routes.SWAGGER_UI)
+def swagger_ui(_: Request) -> Reply:
+    return Reply(200, _PAGE, _CACHED, content_type="text/html; charset=utf-8")
+
+
+@api.operation(routes.SWAGGER_ASSET)
+def swagger_asset(_: Request, asset: str) -> Reply:
+    found = _ASSETS.get(asset)
+    if found is None:
+        raise RouteNotFound(f"no asset {asset}")
+    file_name, content_type = found
+    return Reply(200, _asset(file_name), _CACHED, content_type=content_type)
+
+
+handler = api.handler

@@ -1,0 +1,55 @@
+"""GET /orders?limit=&cursor=&status=: a page of the caller's orders, newest first.
+
+``limit`` defaults to 20 and is capped at 100; ``cursor`` is the previous page's
+``next_cursor`` (400 when tampered with or from another query); staff name the customer with
+``customer_id``.
+"""
+
+from __future__ import annotations
+
+from orders_core import OrderStatus
+from orders_core.use_cases import DEFAULT_PAGE_SIZE
+from orders_lambda import routes
+from orders_lambda.http.app import Reply, Request, api
+from orders_lambda.http.errors import BadRequest
+from orders_lambda.http.models import order_body
+
+_STATUSES = ", ".join(OrderStatus)
+
+
+def _limit(text: str | None) -> int:
+    if text is None:
+        return DEFAULT_PAGE_SIZE
+    if not text.isdigit() or int(text) < 1 or len(text) > 6:
+        raise BadRequest("limit must be a positive whole number", fields={"limit": "1 or more"})
+    return int(text)
+
+
+def _status(text: str | None) -> OrderStatus | None:
+    if text is None:
+        return None
+    try:
+        return OrderStatus(text.upper())
+    except ValueError:
+        raise BadRequest(
+            f"status must be one of {_STATUSES}", fields={"status": f"one of {_STATUSES}"}
+        ) from None
+
+
+@api.operation(routes.LIST_ORDERS)
+def list_orders(request: Request) -> Reply:
+    caller, params = request.caller, request.query
+    page = request.container.list_orders()(
+        caller,
+        customer_id=params.get("customer_id"),
+        limit=_limit(params.get("limit")),
+        cursor=params.get("cursor") or None,
+        status=_status(params.get("status")),
+    )
+    return Reply(
+        200,
+        {"items": [order_body(o) for o in page.items], "next_cursor": page.next_cursor},
+    )
+
+
+handler = api.handler

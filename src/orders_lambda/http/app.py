@@ -1,0 +1,240 @@
+"""The one HTTP app every entrypoint goes through.
+
+Handler modules register their operation on :data:`api` with :meth:`OrdersApi.operation`
+and export :meth:`OrdersApi.handler`. Each call then runs, in order: the container (built on
+the first invocation; a misconfiguration fails the invocation with a message naming the
+variable), Powertools' Logger (correlation id = the API Gateway request id), Metrics and
+Tracer, and a Powertools REST resolver that routes to the operation and maps every error
+through :mod:`orders_lambda.http.errors`.
+
+Powertools' resolver keeps the current event on itself, so each thread gets its own resolver
+over the shared registrations: Lambda runs one thread, the local server may run many.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel
+
+from orders_core import Order, Principal
+from orders_lambda import container as containers
+from orders_lambda import observability, routes
+from orders_lambda.http import request as parse
+from orders_lambda.http.errors import JSON, MethodNotAllowed, RouteNotFound, problem_for
+from orders_lambda.http.models import order_body
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+
+    from orders_lambda.container import Container
+    from orders_lambda.settings import Settings
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def dumps(body: object) -> str:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What an operation answers: a status, a JSON body (or none) and headers."""
+
+    status: int
+    body: Any = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    content_type: str = JSON  # any other type: ``body`` is sent as the text it is
+
+    def to_record(self) -> dict[str, Any]:
+        """JSON-ready form (the idempotency layer stores replies this way)."""
+        return {"status": int(self.status), "body": self.body, "headers": dict(self.headers)}
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Reply:
+        return cls(int(record["status"]), record.get("body"), dict(record.get("headers") or {}))
+
+
+class Request:
+    """One request as an operation sees it: the event, the Lambda context, the container."""
+
+    def __init__(self, event: Mapping[str, Any], context: Any, container: Container) -> None:
+        self.event, self.context, self.container = event, context, container
+
+    @cached_property
+    def settings(self) -> Settings:
+        return self.container.settings()
+
+    @cached_property
+    def caller(self) -> Principal:
+        return parse.principal(
+            self.event, staff_group=self.settings.staff_group, tier_claim=self.settings.tier_claim
+        )
+
+    def header(self, name: str) -> str | None:
+        return parse.header(self.event, name)
+
+    @property
+    def query(self) -> dict[str, str]:
+        return parse.query(self.event)
+
+    def body(self, model: type[_M]) -> tuple[_M, Any]:
+        return parse.json_body(self.event, model, max_bytes=self.settings.max_body_bytes)
+
+    def expected_version(self, *, required: bool) -> int | None:
+        return parse.expected_version(self.event, required=required)
+
+    def url(self, path: str) -> str:
+        """``path`` as the client reaches it, behind the stage or base path it called."""
+        called = str((self.event.get("requestContext") or {}).get("path") or "")
+        routed = str(self.event.get("path") or "")
+        base = called[: -len(routed)] if routed and called.endswith(routed) else ""
+        return f"{base}{path}"
+
+    def order_reply(self, order: Order, status: int = HTTPStatus.OK) -> Reply:
+        """An order, with its version as the ETag (and its Location when just created)."""
+        headers = {"ETag": parse.etag(order.version)}
+        if status == HTTPStatus.CREATED:
+            headers["Location"] = self.url(f"/orders/{order.id}")
+        return Reply(status, order_body(order), headers)
+
+
+Operation = Callable[..., Reply]
+
+
+class OrdersApi:
+    def __init__(self) -> None:
+        self._operations: dict[routes.Route, Operation] = {}
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._instrumented: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None
+
+    def operation(self, route: routes.Route) -> Callable[[Operation], Operation]:
+        """Register ``function(request, **path_parameters) -> Reply`` as ``route``."""
+
+        def register(function: Operation) -> Operation:
+            with self._lock:
+                self._operations[route] = function
+            return function
+
+        return register
+
+    # -- per-thread resolver ---------------------------------------------------------------
+
+    def _resolver(self) -> APIGatewayRestResolver:
+        built: tuple[int, APIGatewayRestResolver] | None = getattr(self._local, "resolver", None)
+        with self._lock:
+            operations = dict(self._operations)
+        if built is None or built[0] != len(operations):
+            built = (len(operations), self._build_resolver(operations))
+            self._local.resolver = built
+        return built[1]
+
+    def _build_resolver(
+        self, operations: Mapping[routes.Route, Operation]
+    ) -> APIGatewayRestResolver:
+        from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+        resolver = APIGatewayRestResolver(serializer=dumps)
+        for route, function in operations.items():
+            resolver.route(route.resolver_path, method=route.method)(
+                self._adapt(resolver, function)
+            )
+        resolver.not_found(lambda _exc: self._unrouted(resolver))
+        resolver.exception_handler(Exception)(lambda exc: self._error(resolver, exc))
+        return resolver
+
+    @staticmethod
+    def _adapt(
+        resolver: APIGatewayRestResolver, function: Operation
+    ) -> Callable[..., Response[str]]:
+        def call(**path_parameters: str) -> Response[str]:
+            request = Request(
+                resolver.current_event.raw_event, resolver.lambda_context, containers.current()
+            )
+            return _response(function(request, **path_parameters))
+
+        return call
+
+    def _unrouted(self, resolver: APIGatewayRestResolver) -> Response[str]:
+        event = resolver.current_event
+        found = routes.match(event.http_method, event.path)
+        if found.allowed:
+            error: Exception = MethodNotAllowed(
+                f"{event.http_method} is not allowed on {event.path}",
+                headers={"Allow": ", ".join(found.allowed)},
+            )
+        else:
+            error = RouteNotFound(f"no route for {event.http_method} {event.path}")
+        return self._error(resolver, error)
+
+    @staticmethod
+    def _error(resolver: APIGatewayRestResolver, exc: Exception) -> Response[str]:
+        problem = problem_for(exc)
+        request_id = parse.request_id(resolver.current_event.raw_event)
+        log = observability.logger()
+        if problem.unexpected:
+            log.exception("request failed unexpectedly", extra={"error_code": problem.code})
+        else:
+            log.info(
+                "request refused",
+                extra={"error_code": problem.code, "status": int(problem.status)},
+            )
+        observability.count("Errors", code=problem.code)
+        return _response(Reply(int(problem.status), problem.body(request_id), problem.headers))
+
+    # -- the Lambda entrypoint -------------------------------------------------------------
+
+    def handler(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        """The Lambda entrypoint: ``handler(event, context)``."""
+        container = containers.current()  # a SettingsError fails the invocation, by name
+        instrumented = self._instrumented
+        if instrumented is None:
+            observability.configure(container.settings())
+            instrumented = self._instrumented = self._instrument()
+        return instrumented(event, context)
+
+    def _instrument(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+        from aws_lambda_powertools.logging import correlation_paths
+
+        logger, metrics, tracer = (
+            observability.logger(),
+            observability.metrics(),
+            observability.tracer(),
+        )
+
+        @tracer.capture_lambda_handler(capture_response=False)
+        @metrics.log_metrics
+        @logger.inject_lambda_context(
+            correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True
+        )
+        def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            return self._resolver().resolve(event, context)
+
+        instrumented: Callable[[dict[str, Any], Any], dict[str, Any]] = run
+        return instrumented
+
+
+def _response(reply: Reply) -> Response[str]:
+    from aws_lambda_powertools.event_handler import Response
+
+    if reply.body is None:
+        return Response(status_code=int(reply.status), headers=dict(reply.headers), body="")
+    return Response(
+        status_code=int(reply.status),
+        content_type=reply.content_type,
+        body=dumps(reply.body) if reply.content_type == JSON else str(reply.body),
+        headers=dict(reply.headers),
+    )
+
+
+api = OrdersApi()
+"""The app: every entrypoint registers its operation here."""
+
+__all__ = ["OrdersApi", "Reply", "Request", "api", "dumps"]

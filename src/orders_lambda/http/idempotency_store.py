@@ -1,0 +1,138 @@
+"""A Powertools idempotency persistence layer on SQLite, for ``orders serve`` and tests.
+
+Same rules as the DynamoDB layer: a record can be (re)claimed when there is none, when it
+expired, or when it is in progress past its in-progress expiry (its Lambda timed out). Claims
+are made in ``BEGIN IMMEDIATE`` transactions, so threads and processes sharing the file agree
+on who runs. ``":memory:"`` keeps the records in this process only.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyItemAlreadyExistsError,
+    IdempotencyItemNotFoundError,
+)
+from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import (
+    STATUS_CONSTANTS,
+    DataRecord,
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS idempotency_records (
+    key                 TEXT PRIMARY KEY,
+    status              TEXT NOT NULL,
+    expiry              INTEGER,
+    in_progress_expiry  INTEGER,
+    payload_hash        TEXT NOT NULL DEFAULT '',
+    response            TEXT NOT NULL DEFAULT ''
+) STRICT
+"""
+_COLUMNS = "key, status, expiry, in_progress_expiry, payload_hash, response"
+
+
+class SqliteIdempotencyStore(BasePersistenceLayer):
+    def __init__(self, path: str | Path = ":memory:", *, busy_timeout: float = 30.0) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # Powertools leaves it unannotated
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(
+            str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
+        )
+        with self._transaction() as conn:
+            conn.execute(_SCHEMA)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @staticmethod
+    def _record(row: tuple[str, str, int | None, int | None, str, str]) -> DataRecord:
+        key, status, expiry, in_progress_expiry, payload_hash, response = row
+        return DataRecord(
+            idempotency_key=key,
+            status=status,
+            expiry_timestamp=expiry,
+            in_progress_expiry_timestamp=in_progress_expiry,
+            payload_hash=payload_hash,
+            response_data=response,
+        )
+
+    def _get_record(self, idempotency_key: str) -> DataRecord:
+        with self._lock:
+            row = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM idempotency_records WHERE key = ?",  # noqa: S608
+                (idempotency_key,),
+            ).fetchone()
+        if row is None:
+            raise IdempotencyItemNotFoundError
+        return self._record(row)
+
+    def _put_record(self, data_record: DataRecord) -> None:
+        now = time.time()
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT status, expiry, in_progress_expiry FROM idempotency_records WHERE key = ?",
+                (data_record.idempotency_key,),
+            ).fetchone()
+            if row is not None:
+                status, expiry, in_progress_expiry = row
+                expired = expiry is not None and expiry < int(now)
+                abandoned = (
+                    status == STATUS_CONSTANTS["INPROGRESS"]
+                    and in_progress_expiry is not None
+                    and in_progress_expiry < int(now * 1000)
+                )
+                if not (expired or abandoned):
+                    raise IdempotencyItemAlreadyExistsError
+            conn.execute(
+                f"INSERT OR REPLACE INTO idempotency_records ({_COLUMNS}) "  # noqa: S608
+                "VALUES (?, ?, ?, ?, ?, '')",
+                (
+                    data_record.idempotency_key,
+                    data_record.status,
+                    data_record.expiry_timestamp,
+                    data_record.in_progress_expiry_timestamp,
+                    data_record.payload_hash if self.payload_validation_enabled else "",
+                ),
+            )
+
+    def _update_record(self, data_record: DataRecord) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE idempotency_records SET status = ?, expiry = ?, response = ?, "
+                "payload_hash = ? WHERE key = ?",
+                (
+                    data_record.status,
+                    data_record.expiry_timestamp,
+                    data_record.response_data,
+                    data_record.payload_hash,
+                    data_record.idempotency_key,
+                ),
+            )
+
+    def _delete_record(self, data_record: DataRecord) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                "DELETE FROM idempotency_records WHERE key = ?", (data_record.idempotency_key,)
+            )
+
+
+__all__ = ["SqliteIdempotencyStore"]

@@ -1,0 +1,71 @@
+"""Powertools Logger, Metrics and Tracer, made on first use rather than at import.
+
+Logs and metrics carry ids and codes only: no names, e-mail addresses, postal addresses or
+order lines. Metric names: ``OrdersPlaced``, ``OrderValue`` (per currency, in major units),
+``OrdersCancelled``, ``Errors`` (per error code) and ``FlagsFailures`` (per reason).
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+from typing import TYPE_CHECKING
+
+from orders_lambda.settings import Settings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Logger, Metrics, Tracer
+
+_names_lock = threading.Lock()
+_names: dict[str, str] = {
+    "service": str(Settings.model_fields["service_name"].default),
+    "namespace": str(Settings.model_fields["metrics_namespace"].default),
+}
+
+
+def configure(settings: Settings) -> None:
+    """Name the service and the metrics namespace before the first log line or metric."""
+    with _names_lock:
+        _names.update(service=settings.service_name, namespace=settings.metrics_namespace)
+
+
+@cache
+def logger() -> Logger:
+    from aws_lambda_powertools import Logger
+
+    return Logger(service=_names["service"])
+
+
+@cache
+def metrics() -> Metrics:
+    from aws_lambda_powertools import Metrics
+
+    return Metrics(namespace=_names["namespace"], service=_names["service"])
+
+
+@cache
+def tracer() -> Tracer:
+    from aws_lambda_powertools import Tracer
+
+    return Tracer(service=_names["service"])
+
+
+def count(name: str, value: float = 1, *, unit: str = "Count", **dimensions: str) -> None:
+    """Add ``value`` to metric ``name``. With dimensions it is emitted on its own (one EMF
+    blob), so they don't spread to the invocation's other metrics."""
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+    if not dimensions:
+        metrics().add_metric(name=name, unit=MetricUnit[unit], value=value)
+        return
+    with single_metric(
+        name=name,
+        unit=MetricUnit[unit],
+        value=value,
+        namespace=_names["namespace"],
+        default_dimensions={"service": _names["service"], **dimensions},
+    ):
+        pass
+
+
+__all__ = ["configure", "count", "logger", "metrics", "tracer"]

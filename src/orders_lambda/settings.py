@@ -1,0 +1,133 @@
+"""Static configuration from environment variables, validated once per cold start.
+
+Every variable is named ``ORDERS_<FIELD>`` except Powertools' own (``POWERTOOLS_*``), which
+Powertools also reads directly. :func:`load_settings` turns any problem into a
+:class:`SettingsError` whose message names each offending variable, so a misconfigured
+function fails on its first invocation with a message that says what to fix.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Final, Self
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX: Final = "ORDERS_"
+MIN_CURSOR_KEY_LENGTH: Final = 32
+
+
+class StoreKind(StrEnum):
+    DYNAMODB = "dynamodb"
+    SQLITE = "sqlite"
+    MEMORY = "memory"
+
+
+class FlagsSource(StrEnum):
+    APPCONFIG = "appconfig"  # Powertools feature flags on AWS AppConfig
+    FILE = "file"  # a local JSON file with the same schema (orders serve)
+    NONE = "none"  # no discounts
+
+
+class SettingsError(RuntimeError):
+    """The environment does not configure the service correctly; the message names why."""
+
+
+def _alias(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, frozen=True, extra="ignore", case_sensitive=False
+    )
+
+    store: StoreKind
+    cursor_key: Annotated[SecretStr, Field(min_length=MIN_CURSOR_KEY_LENGTH)]
+
+    table_name: str | None = None
+    idempotency_table: str | None = None
+    dynamodb_endpoint: str | None = None
+    sqlite_path: Path | None = None
+    idempotency_path: Path | None = None
+    idempotency_ttl_seconds: Annotated[int, Field(ge=60, le=7 * 24 * 3600)] = 3600
+
+    flags_source: FlagsSource = FlagsSource.NONE
+    appconfig_application: str | None = None
+    appconfig_environment: str | None = None
+    appconfig_profile: str | None = None
+    appconfig_max_age_seconds: Annotated[int, Field(ge=0, le=3600)] = 60
+    flags_file: Path | None = None
+
+    staff_group: Annotated[str, Field(min_length=1)] = "staff"
+    tier_claim: Annotated[str, Field(min_length=1)] = "custom:tier"
+    max_body_bytes: Annotated[int, Field(ge=1024, le=1024 * 1024)] = 64 * 1024
+
+    service_name: Annotated[str, Field(min_length=1)] = Field(
+        default="orders", validation_alias=_alias("POWERTOOLS_SERVICE_NAME")
+    )
+    metrics_namespace: Annotated[str, Field(min_length=1)] = Field(
+        default="OrdersService", validation_alias=_alias("POWERTOOLS_METRICS_NAMESPACE")
+    )
+
+    @model_validator(mode="after")
+    def _required_together(self) -> Self:
+        missing: list[str] = []
+        if self.store is StoreKind.DYNAMODB:
+            missing += [f for f in ("table_name", "idempotency_table") if not getattr(self, f)]
+        if self.store is StoreKind.SQLITE and self.sqlite_path is None:
+            missing.append("sqlite_path")
+        if self.flags_source is FlagsSource.APPCONFIG:
+            missing += [
+                f
+                for f in ("appconfig_application", "appconfig_environment", "appconfig_profile")
+                if not getattr(self, f)
+            ]
+        if self.flags_source is FlagsSource.FILE and self.flags_file is None:
+            missing.append("flags_file")
+        if missing:
+            names = ", ".join(env_name(f) for f in missing)
+            raise ValueError(
+                f"{names} must be set when ORDERS_STORE={self.store} and "
+                f"ORDERS_FLAGS_SOURCE={self.flags_source}"
+            )
+        return self
+
+    @property
+    def local_idempotency_path(self) -> str:
+        """Where ``orders serve`` keeps idempotency records (memory store: nowhere durable)."""
+        if self.idempotency_path is not None:
+            return str(self.idempotency_path)
+        if self.store is StoreKind.SQLITE and self.sqlite_path is not None:
+            return f"{self.sqlite_path}.idempotency"
+        return ":memory:"
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets ``field``."""
+    alias = Settings.model_fields[field].validation_alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; a SettingsError naming each bad variable otherwise."""
+    try:
+        return Settings()  # type: ignore[call-arg]  # every field is read from the environment
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False, include_input=False):
+            message = error["msg"].removeprefix("Value error, ")
+            if not error["loc"]:  # a rule across variables; its message names them
+                problems.append(message)
+                continue
+            where = str(error["loc"][0])
+            name = env_name(where) if where in Settings.model_fields else where.upper()
+            problems.append(f"{name}: {message}")
+        raise SettingsError("invalid configuration: " + "; ".join(problems)) from None
+
+
+__all__ = ["FlagsSource", "Settings", "SettingsError", "StoreKind", "env_name", "load_settings"]

@@ -1,0 +1,125 @@
+"""The composition root: providers resolve, selected by settings, and can be overridden."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from dependency_injector import errors, providers
+
+from orders_adapters.appconfig import FeatureFlagsPricing
+from orders_adapters.dynamodb import DynamoDbOrderRepository
+from orders_adapters.memory import InMemoryOrderRepository
+from orders_adapters.sqlite import SqliteOrderRepository
+from orders_core import NoDiscounts, PlaceOrder
+from orders_lambda import container as containers
+from orders_lambda.http.idempotency import IdempotentCommand
+from orders_lambda.http.idempotency_store import SqliteIdempotencyStore
+from orders_lambda.settings import Settings, load_settings
+
+
+def test_every_dependency_is_provided(settings: Settings) -> None:
+    containers.build(settings).check_dependencies()
+
+
+def test_a_container_without_settings_says_so() -> None:
+    with pytest.raises(errors.Error, match="settings"):
+        containers.Container().check_dependencies()
+
+
+def test_the_memory_store_and_no_discounts_by_default(settings: Settings) -> None:
+    built = containers.build(settings)
+    assert isinstance(built.repo(), InMemoryOrderRepository)
+    assert built.repo() is built.repo()  # one store per cold start
+    assert isinstance(built.pricing(), NoDiscounts)
+    assert isinstance(built.place_order(), PlaceOrder)
+    assert built.place_order() is not built.place_order()  # use cases are cheap factories
+    assert isinstance(built.idempotent_creation(), IdempotentCommand)
+    assert isinstance(built.idempotency_store(), SqliteIdempotencyStore)
+
+
+def test_the_sqlite_store_is_selected_by_settings(
+    environment: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    environment.setenv("ORDERS_STORE", "sqlite")
+    environment.setenv("ORDERS_SQLITE_PATH", str(tmp_path / "orders.db"))
+    repo = containers.build(load_settings()).repo()
+    assert isinstance(repo, SqliteOrderRepository)
+    repo.close()
+
+
+def test_the_dynamodb_store_is_selected_by_settings(environment: pytest.MonkeyPatch) -> None:
+    environment.setenv("ORDERS_STORE", "dynamodb")
+    environment.setenv("ORDERS_TABLE_NAME", "orders")
+    environment.setenv("ORDERS_IDEMPOTENCY_TABLE", "orders-idempotency")
+    environment.setenv("ORDERS_DYNAMODB_ENDPOINT", "http://127.0.0.1:1")
+    environment.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    built = containers.build(load_settings())
+    assert isinstance(built.repo(), DynamoDbOrderRepository)
+    assert type(built.idempotency_store()).__name__ == "DynamoDBPersistenceLayer"
+
+
+def test_the_flags_file_source_prices_from_the_file(
+    environment: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    flags = tmp_path / "flags.json"
+    flags.write_text("{}")
+    environment.setenv("ORDERS_FLAGS_SOURCE", "file")
+    environment.setenv("ORDERS_FLAGS_FILE", str(flags))
+    assert isinstance(containers.build(load_settings()).pricing(), FeatureFlagsPricing)
+
+
+def test_tests_override_a_store(settings: Settings) -> None:
+    built = containers.build(settings)
+    mine = InMemoryOrderRepository()
+    with built.repo.override(providers.Object(mine)):
+        assert built.repo() is mine
+    assert built.repo() is not mine
+
+
+def test_the_container_is_built_once_and_on_first_use(settings: Settings) -> None:
+    containers.install(None)
+    first = containers.current()
+    assert containers.current() is first
+    containers.install(None)
+
+
+def _run(script: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+_SERVE_ONE = """
+    import json, os, sys
+    os.environ.update(ORDERS_STORE={store!r}, ORDERS_SQLITE_PATH={path!r},
+                      ORDERS_CURSOR_KEY="k" * 40)
+    import orders_lambda.handlers.{module} as entrypoint
+    from orders_lambda import container
+    built_at_import = bool(container._running) or "orders_adapters.sqlite" in sys.modules
+    from tests.support.apigw import FakeLambdaContext, rest_event
+    answer = entrypoint.handler(rest_event("GET", "/orders/x"), FakeLambdaContext())
+    print(json.dumps({{
+        "built_at_import": built_at_import,
+        "status": answer["statusCode"],
+        "loaded": sorted(m for m in ("boto3", "orders_adapters.dynamodb",
+                                     "aws_lambda_powertools.utilities.idempotency",
+                                     "orders_lambda.http.openapi") if m in sys.modules),
+    }}))
+"""
+
+
+def test_an_entrypoint_builds_nothing_at_import_and_no_aws_sdk_on_sqlite(tmp_path: Path) -> None:
+    script = _SERVE_ONE.format(store="sqlite", path=str(tmp_path / "o.db"), module="get_order")
+    outcome = json.loads(_run(script).splitlines()[-1])
+    assert outcome == {"built_at_import": False, "status": 404, "loaded": []}

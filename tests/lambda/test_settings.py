@@ -1,0 +1,90 @@
+"""Configuration is read once, and a bad variable fails loudly, by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orders_lambda import container as containers
+from orders_lambda.settings import FlagsSource, SettingsError, StoreKind, load_settings
+from tests.support.apigw import FakeLambdaContext, invoke, rest_event
+
+
+def _error(environment: pytest.MonkeyPatch, **variables: str | None) -> str:
+    for name, value in variables.items():
+        if value is None:
+            environment.delenv(name, raising=False)
+        else:
+            environment.setenv(name, value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    return str(raised.value)
+
+
+def test_the_defaults_serve_locally_on_the_memory_store(environment: pytest.MonkeyPatch) -> None:
+    settings = load_settings()
+    assert settings.store is StoreKind.MEMORY
+    assert settings.flags_source is FlagsSource.NONE
+    assert settings.local_idempotency_path == ":memory:"
+
+
+def test_a_missing_store_names_the_variable(environment: pytest.MonkeyPatch) -> None:
+    assert "ORDERS_STORE" in _error(environment, ORDERS_STORE=None)
+
+
+def test_an_unknown_store_names_the_variable(environment: pytest.MonkeyPatch) -> None:
+    message = _error(environment, ORDERS_STORE="postgres")
+    assert "ORDERS_STORE" in message
+    assert "dynamodb" in message
+
+
+def test_a_short_cursor_key_is_named_but_not_shown(environment: pytest.MonkeyPatch) -> None:
+    message = _error(environment, ORDERS_CURSOR_KEY="short-secret")
+    assert "ORDERS_CURSOR_KEY" in message
+    assert "short-secret" not in message
+
+
+def test_dynamodb_needs_its_tables(environment: pytest.MonkeyPatch) -> None:
+    message = _error(environment, ORDERS_STORE="dynamodb")
+    assert "ORDERS_TABLE_NAME" in message
+    assert "ORDERS_IDEMPOTENCY_TABLE" in message
+
+
+def test_sqlite_needs_a_path(environment: pytest.MonkeyPatch) -> None:
+    assert "ORDERS_SQLITE_PATH" in _error(environment, ORDERS_STORE="sqlite")
+
+
+def test_appconfig_needs_application_environment_and_profile(
+    environment: pytest.MonkeyPatch,
+) -> None:
+    message = _error(environment, ORDERS_FLAGS_SOURCE="appconfig", ORDERS_APPCONFIG_PROFILE="p")
+    assert "ORDERS_APPCONFIG_APPLICATION" in message
+    assert "ORDERS_APPCONFIG_ENVIRONMENT" in message
+    assert "ORDERS_APPCONFIG_PROFILE" not in message
+
+
+def test_a_malformed_number_names_the_variable(environment: pytest.MonkeyPatch) -> None:
+    assert "ORDERS_MAX_BODY_BYTES" in _error(environment, ORDERS_MAX_BODY_BYTES="lots")
+
+
+def test_powertools_variables_keep_their_names(environment: pytest.MonkeyPatch) -> None:
+    assert "POWERTOOLS_SERVICE_NAME" in _error(environment, POWERTOOLS_SERVICE_NAME="")
+
+
+def test_the_sqlite_store_keeps_idempotency_records_next_to_the_orders(
+    environment: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    environment.setenv("ORDERS_STORE", "sqlite")
+    environment.setenv("ORDERS_SQLITE_PATH", str(tmp_path / "orders.db"))
+    assert load_settings().local_idempotency_path == str(tmp_path / "orders.db.idempotency")
+
+
+def test_a_misconfigured_function_fails_its_invocation_naming_the_variable(
+    environment: pytest.MonkeyPatch,
+) -> None:
+    environment.delenv("ORDERS_CURSOR_KEY")
+    containers.install(None)
+    with pytest.raises(SettingsError, match="ORDERS_CURSOR_KEY"):
+        invoke(rest_event("GET", "/orders/order-1"), FakeLambdaContext())
+    containers.install(None)
