@@ -129,6 +129,14 @@ class OrderLifecycle(RuleBasedStateMachine):
             call()
         return None
 
+    def change(
+        self, order_id: OrderId, event: EventType, call: Callable[[], Order], refused: Errors
+    ) -> None:
+        """Attempt a change of ``order_id``; when it succeeds, the model records ``event``."""
+        order = self.attempt(call, refused)
+        if order is not None:
+            self.model[order_id].changed(event, order)
+
     def status_change_refusals(
         self,
         principal: Principal,
@@ -178,22 +186,23 @@ class OrderLifecycle(RuleBasedStateMachine):
         refused = self.status_change_refusals(
             principal, order_id, version, frozenset({OrderStatus.PENDING})
         )
-        order = self.attempt(
+        self.change(
+            order_id,
+            EventType.ORDER_UPDATED,
             lambda: self.svc.update(principal, order_id, expected_version=version, lines=new),
             refused,
         )
-        if order is not None:
-            self.model[order_id].changed(EventType.ORDER_UPDATED, order)
 
     @rule(principal=principals, order_id=orders, choice=optional_versions)
     def cancel(self, principal: Principal, order_id: OrderId, choice: str) -> None:
         version = self.version_for(order_id, choice)
         refused = self.status_change_refusals(principal, order_id, version, CANCELLABLE)
-        order = self.attempt(
-            lambda: self.svc.cancel(principal, order_id, expected_version=version), refused
+        self.change(
+            order_id,
+            EventType.ORDER_CANCELLED,
+            lambda: self.svc.cancel(principal, order_id, expected_version=version),
+            refused,
         )
-        if order is not None:
-            self.model[order_id].changed(EventType.ORDER_CANCELLED, order)
 
     @rule(principal=principals, order_id=orders, choice=optional_versions)
     def delete(self, principal: Principal, order_id: OrderId, choice: str) -> None:
