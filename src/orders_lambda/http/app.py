@@ -211,8 +211,11 @@ class OrdersApi:
 
         @tracer.capture_lambda_handler(capture_response=False)
         @metrics.log_metrics
+        # log_event stays off whatever the environment says: events carry personal data.
         @logger.inject_lambda_context(
-            correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True
+            correlation_id_path=correlation_paths.API_GATEWAY_REST,
+            clear_state=True,
+            log_event=False,
         )
         def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
             return self._resolver().resolve(event, context)

@@ -1,0 +1,213 @@
+"""Idempotency-Key on POST /orders: replays, mismatched bodies, calls still in flight."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dependency_injector import providers
+
+from orders_adapters.memory import InMemoryOrderRepository
+from orders_core import Order, OrderEvent, PlaceOrder, StoreUnavailable
+from orders_lambda.container import Container
+from orders_lambda.http.app import Reply
+from orders_lambda.http.idempotency import IdempotentCommand
+from orders_lambda.http.idempotency_store import SqliteIdempotencyStore
+from tests.support.apigw import (
+    NEW_ORDER,
+    OTHER_CUSTOMER,
+    Answer,
+    Call,
+    FakeLambdaContext,
+    invoke,
+    rest_event,
+)
+
+
+def _post(call: Call, key: str, body: Any = NEW_ORDER, **event: Any) -> Answer:
+    return call("POST", "/orders", body=body, headers={"Idempotency-Key": key}, **event)
+
+
+def _stored(repo: InMemoryOrderRepository) -> int:
+    return len({event.order_id for event in repo.all_events()})
+
+
+def test_a_retry_replays_the_first_answer_and_says_so(
+    call: Call, repo: InMemoryOrderRepository
+) -> None:
+    first = _post(call, "key-1")
+    again = _post(call, "key-1")
+    assert (first.status, again.status) == (201, 201)
+    assert again.json == first.json
+    assert again.header("Location") == first.header("Location")
+    assert again.header("ETag") == first.header("ETag")
+    assert first.header("Idempotent-Replayed") is None
+    assert again.header("Idempotent-Replayed") == "true"
+    assert _stored(repo) == 1
+
+
+def test_the_body_is_compared_as_json_not_as_text(call: Call) -> None:
+    first = _post(call, "key-1")
+    spaced = call(
+        "POST",
+        "/orders",
+        raw_body='{ "lines": [{"unit_price": "10.00", "quantity": 2, "sku": "SKU-1"}],\n'
+        '  "currency": "EUR" }',
+        headers={"Idempotency-Key": "key-1"},
+    )
+    assert spaced.json == first.json
+
+
+def test_the_same_key_with_another_body_is_a_422(call: Call, repo: InMemoryOrderRepository) -> None:
+    _post(call, "key-1")
+    other = _post(call, "key-1", body={**NEW_ORDER, "currency": "USD"})
+    assert (other.status, other.error_code) == (422, "IDEMPOTENCY_KEY_REUSED")
+    assert _stored(repo) == 1
+
+
+def test_keys_are_scoped_to_the_caller(call: Call, repo: InMemoryOrderRepository) -> None:
+    mine = _post(call, "shared-key")
+    theirs = _post(call, "shared-key", claims=OTHER_CUSTOMER)
+    assert theirs.status == 201
+    assert theirs.header("Idempotent-Replayed") is None
+    assert theirs.json["id"] != mine.json["id"]
+    assert _stored(repo) == 2
+
+
+def test_without_a_key_every_call_places_an_order(
+    call: Call, repo: InMemoryOrderRepository
+) -> None:
+    call("POST", "/orders", body=NEW_ORDER)
+    call("POST", "/orders", body=NEW_ORDER)
+    assert _stored(repo) == 2
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "has space", "é"])
+def test_an_unusable_key_is_a_400(call: Call, key: str) -> None:
+    answer = _post(call, key)
+    assert (answer.status, answer.error_code) == (400, "BAD_REQUEST")
+
+
+class _FlakyRepo(InMemoryOrderRepository):
+    """Fails the first add, as a throttled table would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed = False
+
+    def add(self, order: Order, events: Any) -> None:
+        if not self.failed:
+            self.failed = True
+            raise StoreUnavailable("throttled")
+        super().add(order, events)
+
+
+def test_a_failed_call_leaves_nothing_to_replay(call: Call, container: Container) -> None:
+    container.repo.override(providers.Object(_FlakyRepo()))
+    assert _post(call, "key-1").status == 503
+    retry = _post(call, "key-1")
+    assert retry.status == 201
+    assert retry.header("Idempotent-Replayed") is None
+
+
+class _Gate:
+    """Holds PlaceOrder inside its call until released, to keep a request in flight."""
+
+    def __init__(self) -> None:
+        self.entered, self.release = threading.Event(), threading.Event()
+
+    def hold(self, place: PlaceOrder) -> Any:
+        gate = self
+
+        class Held:
+            def __call__(self, *args: Any, **kwargs: Any) -> Order:
+                gate.entered.set()
+                assert gate.release.wait(10)
+                return place(*args, **kwargs)
+
+        return Held()
+
+
+@pytest.fixture
+def gate(container: Container) -> Iterator[_Gate]:
+    gate = _Gate()
+    place = container.place_order()
+    container.place_order.override(providers.Factory(gate.hold, place))
+    yield gate
+    gate.release.set()
+
+
+def _in_background(
+    event: dict[str, Any], context: FakeLambdaContext
+) -> tuple[threading.Thread, list[Answer]]:
+    answers: list[Answer] = []
+    thread = threading.Thread(target=lambda: answers.append(invoke(event, context)))
+    thread.start()
+    return thread, answers
+
+
+def _keyed(key: str) -> dict[str, Any]:
+    return rest_event("POST", "/orders", body=NEW_ORDER, headers={"Idempotency-Key": key})
+
+
+def test_the_same_key_in_flight_is_a_409_with_retry_after(
+    gate: _Gate, context: FakeLambdaContext, repo: InMemoryOrderRepository
+) -> None:
+    thread, first = _in_background(_keyed("key-1"), FakeLambdaContext())
+    assert gate.entered.wait(10)
+    busy = invoke(_keyed("key-1"), context)
+    assert (busy.status, busy.error_code) == (409, "IDEMPOTENCY_IN_PROGRESS")
+    assert busy.header("Retry-After") == "1"
+    gate.release.set()
+    thread.join(10)
+    assert first[0].status == 201
+    replay = invoke(_keyed("key-1"), context)
+    assert replay.header("Idempotent-Replayed") == "true"
+    assert _stored(repo) == 1
+
+
+def test_a_call_whose_lambda_timed_out_no_longer_blocks_retries(
+    gate: _Gate, context: FakeLambdaContext
+) -> None:
+    # The first invocation had no time left: its in-flight claim lapses at once, as it would
+    # once Lambda stopped it.
+    thread, _ = _in_background(_keyed("key-1"), FakeLambdaContext(remaining_millis=0))
+    assert gate.entered.wait(10)
+    gate.entered.clear()
+    releaser = threading.Timer(0.2, gate.release.set)
+    releaser.start()
+    retry = invoke(_keyed("key-1"), context)
+    releaser.join()
+    thread.join(10)
+    assert retry.status == 201
+    assert retry.header("Idempotent-Replayed") is None
+
+
+def test_records_in_a_sqlite_file_outlive_the_process(tmp_path: Path) -> None:
+    path = tmp_path / "idempotency.sqlite3"
+    calls: list[str] = []
+
+    def command() -> Reply:
+        calls.append("ran")
+        return Reply(201, {"id": "order-1"}, {"ETag": '"1"'})
+
+    outcomes = []
+    for _ in range(2):  # two "processes", one after the other
+        store = SqliteIdempotencyStore(path)
+        run = IdempotentCommand(store, expires_after_seconds=60)
+        context = FakeLambdaContext()
+        outcomes.append(run(key="k", scope="c-1", payload={}, context=context, command=command))
+        store.close()
+    assert calls == ["ran"]
+    assert outcomes[1].headers["Idempotent-Replayed"] == "true"
+    assert outcomes[1].body == outcomes[0].body
+
+
+def test_events_are_unchanged_by_a_replay(call: Call, repo: InMemoryOrderRepository) -> None:
+    _post(call, "key-1")
+    _post(call, "key-1")
+    placed: list[OrderEvent] = repo.all_events()
+    assert [event.type for event in placed] == ["OrderPlaced"]
