@@ -21,12 +21,19 @@ _names: dict[str, str] = {
     "service": str(Settings.model_fields["service_name"].default),
     "namespace": str(Settings.model_fields["metrics_namespace"].default),
 }
+_tracing: list[bool] = [False]
 
 
 def configure(settings: Settings) -> None:
-    """Name the service and the metrics namespace before the first log line or metric."""
+    """Name the service and the metrics namespace before the first log line or metric, and
+    decide whether to trace."""
     with _names_lock:
         _names.update(service=settings.service_name, namespace=settings.metrics_namespace)
+        _tracing[0] = settings.tracing
+
+
+def tracing() -> bool:
+    return _tracing[0]
 
 
 @cache

@@ -71,6 +71,13 @@ class Settings(BaseSettings):
     metrics_namespace: Annotated[str, Field(min_length=1)] = Field(
         default="OrdersService", validation_alias=_alias("POWERTOOLS_METRICS_NAMESPACE")
     )
+    trace_disabled: bool = Field(
+        default=False, validation_alias=_alias("POWERTOOLS_TRACE_DISABLED")
+    )
+    # Set by Lambda itself; outside Lambda there is no X-Ray daemon to send traces to.
+    lambda_function_name: str | None = Field(
+        default=None, validation_alias=_alias("AWS_LAMBDA_FUNCTION_NAME")
+    )
 
     @model_validator(mode="after")
     def _required_together(self) -> Self:
@@ -94,6 +101,11 @@ class Settings(BaseSettings):
                 f"ORDERS_FLAGS_SOURCE={self.flags_source}"
             )
         return self
+
+    @property
+    def tracing(self) -> bool:
+        """Whether to trace with X-Ray (its SDK alone costs a good part of a cold start)."""
+        return self.lambda_function_name is not None and not self.trace_disabled
 
     @property
     def local_idempotency_path(self) -> str:

@@ -88,3 +88,14 @@ def test_a_misconfigured_function_fails_its_invocation_naming_the_variable(
     with pytest.raises(SettingsError, match="ORDERS_CURSOR_KEY"):
         invoke(rest_event("GET", "/orders/order-1"), FakeLambdaContext())
     containers.install(None)
+
+
+def test_tracing_is_on_only_inside_lambda_unless_disabled(
+    environment: pytest.MonkeyPatch,
+) -> None:
+    environment.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    assert not load_settings().tracing
+    environment.setenv("AWS_LAMBDA_FUNCTION_NAME", "orders-get-order")
+    assert load_settings().tracing
+    environment.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    assert not load_settings().tracing

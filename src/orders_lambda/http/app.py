@@ -203,13 +203,8 @@ class OrdersApi:
     def _instrument(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         from aws_lambda_powertools.logging import correlation_paths
 
-        logger, metrics, tracer = (
-            observability.logger(),
-            observability.metrics(),
-            observability.tracer(),
-        )
+        logger, metrics = observability.logger(), observability.metrics()
 
-        @tracer.capture_lambda_handler(capture_response=False)
         @metrics.log_metrics
         # log_event stays off whatever the environment says: events carry personal data.
         @logger.inject_lambda_context(
@@ -221,6 +216,11 @@ class OrdersApi:
             return self._resolver().resolve(event, context)
 
         instrumented: Callable[[dict[str, Any], Any], dict[str, Any]] = run
+        if observability.tracing():
+            # Responses are not recorded: they hold customers' orders.
+            instrumented = observability.tracer().capture_lambda_handler(
+                run, capture_response=False
+            )
         return instrumented
 
 
