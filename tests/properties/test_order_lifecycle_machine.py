@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
 
 from orders_adapters.memory import InMemoryOrderRepository
 from orders_adapters.sqlite import SqliteOrderRepository
@@ -43,11 +43,11 @@ from orders_core import (
 )
 from orders_core.order import ALLOWED_TRANSITIONS, DELETABLE, event_id_for
 from tests.support.service import ALICE, BOB, STAFF, EventedStore, Service
-from tests.support.strategies import new_lines
 
 CURSOR_KEY = b"lifecycle-machine-cursor-key-0123"
 CAROL = Principal.customer("carol", CustomerTier.PREMIUM)
 CUSTOMERS = (ALICE, BOB, CAROL)
+MAX_ORDERS = 6
 PRINCIPALS = (*CUSTOMERS, STAFF)
 CANCELLABLE = frozenset(
     s for s, targets in ALLOWED_TRANSITIONS.items() if OrderStatus.CANCELLED in targets
@@ -89,10 +89,25 @@ class Expected:
         self.snapshots.append(self.record)
 
 
-versions = st.sampled_from(["current", "stale", "ahead"])
-optional_versions = st.sampled_from(["none", "current", "stale", "ahead"])
+# Weighted towards changes that succeed, so runs reach every status and higher versions.
+versions = st.sampled_from(["current", "current", "stale", "ahead"])
+optional_versions = st.sampled_from(["none", "current", "current", "stale", "ahead"])
+# Who acts, relative to the order: mostly its owner or staff, sometimes another customer.
+acting = st.sampled_from(["owner", "owner", "staff", "stranger"])
+marking = st.sampled_from(["staff", "staff", "staff", "owner", "stranger"])
 principals = st.sampled_from(PRINCIPALS)
-lines = new_lines("EUR", max_lines=3)
+# Line validation has its own tests; the machine needs valid lines, cheaply.
+lines = st.lists(
+    st.builds(
+        NewLine,
+        sku=st.sampled_from(["SKU-1", "SKU-2", "SKU-3", "SKU-4"]),
+        quantity=st.integers(1, 5),
+        unit_price=st.sampled_from(["0.01", "0.35", "9.99", "120.00"]),
+    ),
+    min_size=1,
+    max_size=3,
+    unique_by=lambda ln: ln.sku,
+)
 
 
 class OrderLifecycle(RuleBasedStateMachine):
@@ -109,6 +124,12 @@ class OrderLifecycle(RuleBasedStateMachine):
         self.placed: list[OrderId] = []
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def principal_for(self, who: str, order_id: OrderId) -> Principal:
+        owner = self.model[order_id].owner
+        if who == "staff":
+            return STAFF
+        return next(c for c in CUSTOMERS if (c.id == owner) is (who == "owner"))
 
     def visible(self, principal: Principal, order_id: OrderId) -> bool:
         expected = self.model[order_id]
@@ -156,6 +177,8 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     # -- rules -----------------------------------------------------------------------------
 
+    # Few orders per run, so the steps go into their lifecycles rather than new orders.
+    @precondition(lambda self: len(self.placed) < MAX_ORDERS)
     @rule(target=orders, customer=st.sampled_from(CUSTOMERS), new=lines)
     def place(self, customer: Principal, new: list[NewLine]) -> OrderId:
         order = self.svc.place(customer, currency="EUR", lines=new)
@@ -170,17 +193,17 @@ class OrderLifecycle(RuleBasedStateMachine):
         self.placed.append(order.id)
         return order.id
 
-    @rule(principal=principals, order_id=orders)
-    def get(self, principal: Principal, order_id: OrderId) -> None:
+    @rule(who=acting, order_id=orders)
+    def get(self, who: str, order_id: OrderId) -> None:
+        principal = self.principal_for(who, order_id)
         refused: Errors = () if self.visible(principal, order_id) else (OrderNotFound,)
         order = self.attempt(lambda: self.svc.get(principal, order_id), refused)
         if order is not None:
             assert order.to_record() == self.model[order_id].record
 
-    @rule(principal=principals, order_id=orders, choice=versions, new=lines)
-    def update(
-        self, principal: Principal, order_id: OrderId, choice: str, new: list[NewLine]
-    ) -> None:
+    @rule(who=acting, order_id=orders, choice=versions, new=lines)
+    def update(self, who: str, order_id: OrderId, choice: str, new: list[NewLine]) -> None:
+        principal = self.principal_for(who, order_id)
         version = self.version_for(order_id, choice)
         assert version is not None
         refused = self.status_change_refusals(
@@ -193,8 +216,9 @@ class OrderLifecycle(RuleBasedStateMachine):
             refused,
         )
 
-    @rule(principal=principals, order_id=orders, choice=optional_versions)
-    def cancel(self, principal: Principal, order_id: OrderId, choice: str) -> None:
+    @rule(who=acting, order_id=orders, choice=optional_versions)
+    def cancel(self, who: str, order_id: OrderId, choice: str) -> None:
+        principal = self.principal_for(who, order_id)
         version = self.version_for(order_id, choice)
         refused = self.status_change_refusals(principal, order_id, version, CANCELLABLE)
         self.change(
@@ -204,8 +228,9 @@ class OrderLifecycle(RuleBasedStateMachine):
             refused,
         )
 
-    @rule(principal=principals, order_id=orders, choice=optional_versions)
-    def delete(self, principal: Principal, order_id: OrderId, choice: str) -> None:
+    @rule(who=acting, order_id=orders, choice=optional_versions)
+    def delete(self, who: str, order_id: OrderId, choice: str) -> None:
+        principal = self.principal_for(who, order_id)
         version = self.version_for(order_id, choice)
         refused = self.status_change_refusals(principal, order_id, version, DELETABLE)
         if not refused:
@@ -216,8 +241,16 @@ class OrderLifecycle(RuleBasedStateMachine):
             lambda: self.svc.delete(principal, order_id, expected_version=version), refused
         )
 
-    @rule(principal=principals, order_id=orders, reached=st.sampled_from(list(MARK_EVENTS)))
-    def mark(self, principal: Principal, order_id: OrderId, reached: OrderStatus) -> None:
+    @rule(who=marking, order_id=orders)
+    def advance(self, who: str, order_id: OrderId) -> None:
+        """Mark the next status on the forward path, as the matching event would."""
+        status = self.model[order_id].status
+        following = FORWARD[FORWARD.index(status) + 1 :] if status in FORWARD else ()
+        self.mark(who, order_id, following[0] if following else OrderStatus.DELIVERED)
+
+    @rule(who=marking, order_id=orders, reached=st.sampled_from(list(MARK_EVENTS)))
+    def mark(self, who: str, order_id: OrderId, reached: OrderStatus) -> None:
+        principal = self.principal_for(who, order_id)
         use_case = {
             OrderStatus.PAID: self.svc.mark_paid,
             OrderStatus.SHIPPED: self.svc.mark_shipped,
@@ -281,7 +314,13 @@ class OrderLifecycle(RuleBasedStateMachine):
         ]
 
     def walk(
-        self, principal: Principal, customer: Principal, limit: int, status: OrderStatus | None
+        self,
+        principal: Principal,
+        customer: Principal,
+        limit: int,
+        status: OrderStatus | None,
+        *,
+        check_records: bool = True,
     ) -> list[OrderId]:
         seen: list[OrderId] = []
         cursor: str | None = None
@@ -290,8 +329,9 @@ class OrderLifecycle(RuleBasedStateMachine):
                 principal, customer_id=customer.id, limit=limit, cursor=cursor, status=status
             )
             assert len(page.items) <= limit
-            for order in page.items:
-                assert order.to_record() == self.model[order.id].record
+            if check_records:
+                for order in page.items:
+                    assert order.to_record() == self.model[order.id].record
             seen.extend(o.id for o in page.items)
             cursor = page.next_cursor
             if cursor is None:
@@ -326,7 +366,8 @@ class OrderLifecycle(RuleBasedStateMachine):
     @invariant()
     def a_cursor_walk_returns_each_customers_orders_once_newest_first(self) -> None:
         for customer in CUSTOMERS:
-            walked = self.walk(customer, customer, 2, None)
+            # The stored records are checked by the invariant above; here only ids and order.
+            walked = self.walk(customer, customer, 2, None, check_records=False)
             assert walked == self.newest_first(customer, None)
 
 
