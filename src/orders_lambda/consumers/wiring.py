@@ -1,0 +1,98 @@
+"""The consumers' use cases and the publisher's EventBridge publisher, from the one container.
+
+Built on the first invocation, never at import time; a misconfigured function fails that
+invocation with SettingsError naming the variable, as the HTTP entrypoints do.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from orders_core import MarkDelivered, MarkPaid, MarkShipped
+from orders_lambda import container as containers
+from orders_lambda import observability
+from orders_lambda.settings import ENV_PREFIX, SettingsError
+
+if TYPE_CHECKING:
+    from mypy_boto3_events import EventBridgeClient
+
+    from orders_lambda.container import Container
+    from orders_lambda.publisher import EventPublisher
+
+_configured = threading.Event()
+
+
+def _container() -> Container:
+    container = containers.current()
+    if not _configured.is_set():
+        observability.configure(container.settings())
+        _configured.set()
+    return container
+
+
+def mark_paid() -> MarkPaid:
+    container = _container()
+    return MarkPaid(container.repo(), container.clock())
+
+
+def mark_shipped() -> MarkShipped:
+    container = _container()
+    return MarkShipped(container.repo(), container.clock())
+
+
+def mark_delivered() -> MarkDelivered:
+    container = _container()
+    return MarkDelivered(container.repo(), container.clock())
+
+
+class EventSettings(BaseSettings):
+    """The publisher's settings (``ORDERS_EVENT_BUS_NAME`` ...), read on its first call."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, frozen=True, extra="ignore", case_sensitive=False
+    )
+
+    event_bus_name: Annotated[str, Field(min_length=1, max_length=256)]
+    event_source: Annotated[str, Field(min_length=1, max_length=256)] = "orders"
+    events_endpoint: str | None = None
+
+
+def load_event_settings() -> EventSettings:
+    try:
+        return EventSettings()  # type: ignore[call-arg]  # read from the environment
+    except ValidationError as exc:
+        names = ", ".join(
+            f"{ENV_PREFIX}{str(error['loc'][0]).upper()}" for error in exc.errors() if error["loc"]
+        )
+        raise SettingsError(f"invalid configuration: {names}") from None
+
+
+def make_events_client(
+    endpoint_url: str | None = None, *, max_attempts: int = 4, read_timeout: float = 5.0
+) -> EventBridgeClient:
+    """An EventBridge client with explicit retries and timeouts (one per process)."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        retries={"mode": "standard", "max_attempts": max_attempts},
+        connect_timeout=2.0,
+        read_timeout=read_timeout,
+    )
+    return boto3.session.Session().client("events", endpoint_url=endpoint_url, config=config)
+
+
+@cache
+def event_publisher() -> EventPublisher:
+    """The process's EventBridge publisher, made on first use."""
+    from orders_adapters.eventbridge import EventBridgePublisher
+
+    _container()
+    settings = load_event_settings()
+    client = make_events_client(settings.events_endpoint)
+    return EventBridgePublisher(client, settings.event_bus_name, source=settings.event_source)

@@ -1,0 +1,263 @@
+"""The whole event flow on a moto server, and what happens when each step fails.
+
+create → order + outbox item in one DynamoDB transaction → stream record → publisher →
+EventBridge bus → a rule whose SQS target receives the event; payments through their queue
+and shipments through their consumer move the order on. Faults are injected between the
+steps; after recovery, the invariants hold: no state change without its event on the bus, no
+event without its state change, no transition applied twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from orders_adapters.eventbridge import EventBridgePublisher
+from orders_core import EventType, OrderEvent, OrderId, OrderStatus
+from orders_lambda.consumers.payments import process_batch
+from orders_lambda.consumers.shipments import process_event
+from orders_lambda.consumers.wiring import make_events_client
+from orders_lambda.publisher import publish_records
+from tests.events.aws import BusWithRule, QueueWithDlq, StreamReader, events_client
+from tests.events.conftest import CURSOR_KEY
+from tests.events.faults import EntryRejection, FlakyStore, refusing_endpoint, silent_endpoint
+from tests.events.messages import payment, shipment
+from tests.support.dynamodb_fixtures import ContractDynamoDbStore
+from tests.support.service import ALICE, STAFF, Service, a_line
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_events import EventBridgeClient
+
+pytestmark = pytest.mark.integration
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+@dataclass
+class Flow:
+    store: FlakyStore
+    service: Service
+    stream: StreamReader
+    bus: BusWithRule
+    payments: QueueWithDlq
+    seen_on_bus: list[dict[str, Any]]
+
+    def place(self) -> str:
+        return self.service.place(ALICE, currency="EUR", lines=[a_line()]).id
+
+    def publisher(self, client: EventBridgeClient | None = None) -> Handler:
+        events = EventBridgePublisher(client or self.bus.events, self.bus.bus, sleep=_no_pause)
+        return lambda event, _context: publish_records(event, events)
+
+    def pay_consumer(self) -> Handler:
+        return lambda event, _context: process_batch(event, self.service.mark_paid)
+
+    def ship(self, order_id: str, detail_type: str) -> dict[str, Any]:
+        return process_event(
+            shipment(order_id, detail_type),
+            mark_shipped=self.service.mark_shipped,
+            mark_delivered=self.service.mark_delivered,
+        )
+
+    def drain_stream(self, rounds: int = 5) -> None:
+        """Poll the stream until a poll reports nothing failed (bounded)."""
+        handler = self.publisher()
+        for _ in range(rounds):
+            delivery = self.stream.deliver(handler)
+            if not delivery.failed and not delivery.crashed:
+                break
+
+    def collect_bus(self) -> list[dict[str, Any]]:
+        self.seen_on_bus += self.bus.received()
+        return self.seen_on_bus
+
+    def assert_consistent(self, *order_ids: str) -> None:
+        """Every stored change is on the bus exactly as stored, nothing else is, and the
+        order's state is its last event's snapshot."""
+        stored = {e.event_id: e for o in order_ids for e in self.store.events_for(OrderId(o))}
+        self.collect_bus()
+        on_bus = {m["detail"]["event_id"]: m for m in self.seen_on_bus}
+        assert set(on_bus) == set(stored)
+        for event_id, message in on_bus.items():
+            assert message["detail"] == stored[event_id].to_record()
+            assert message["detail-type"] == stored[event_id].type.value
+        for order_id in order_ids:
+            events = self.store.events_for(OrderId(order_id))
+            assert [e.order_version for e in events] == list(range(1, len(events) + 1))
+            order = self.service.get(STAFF, order_id)
+            assert events[-1].order == order.to_record()
+            types = [e.type for e in events]
+            assert len(types) == len(set(types)), f"a transition applied twice: {types}"
+
+
+def _no_pause(_seconds: float) -> None:
+    return None
+
+
+@pytest.fixture
+def flow(
+    dynamodb_client: DynamoDBClient,
+    orders_table: str,
+    stream: StreamReader,
+    bus: BusWithRule,
+    payments_queue: QueueWithDlq,
+) -> Flow:
+    store = FlakyStore(ContractDynamoDbStore(dynamodb_client, orders_table, cursor_key=CURSOR_KEY))
+    return Flow(store, Service(store), stream, bus, payments_queue, [])
+
+
+@pytest.fixture
+def own_events_client(moto_endpoint: str) -> EventBridgeClient:
+    """An events client of this test alone (fault hooks are registered on it)."""
+    return events_client(moto_endpoint)
+
+
+def test_a_placed_order_reaches_the_rule_target_as_order_placed(flow: Flow) -> None:
+    order_id = flow.place()
+    [placed] = flow.store.events_for(OrderId(order_id))  # the outbox item, written with it
+
+    delivery = flow.stream.deliver(flow.publisher())
+
+    assert delivery.records == 2  # the order item and its outbox item
+    assert delivery.failed == []
+    [message] = flow.collect_bus()
+    assert message["source"] == "orders"
+    assert message["detail-type"] == "OrderPlaced"
+    assert message["detail"] == placed.to_record()
+    assert OrderEvent.from_record(message["detail"]) == placed
+
+
+def test_a_whole_lifecycle_is_announced_in_order_of_versions(flow: Flow) -> None:
+    order_id = flow.place()
+    flow.payments.send(payment(order_id))
+    assert flow.payments.poll(flow.pay_consumer()) == []
+    flow.ship(order_id, "SHIPMENT_DISPATCHED")
+    flow.ship(order_id, "SHIPMENT_DELIVERED")
+
+    flow.drain_stream()
+
+    assert flow.service.get(STAFF, order_id).status is OrderStatus.DELIVERED
+    flow.assert_consistent(order_id)
+    versions = sorted((m["detail"]["order_version"], m["detail-type"]) for m in flow.seen_on_bus)
+    assert versions == [
+        (1, "OrderPlaced"),
+        (2, "OrderPaid"),
+        (3, "OrderShipped"),
+        (4, "OrderDelivered"),
+    ]
+
+
+def test_the_store_failing_before_writing_leaves_no_change_and_no_event(flow: Flow) -> None:
+    order_id = flow.place()
+    flow.drain_stream()
+    flow.payments.send(payment(order_id))
+    flow.store.fail_next_writes(1)
+
+    assert len(flow.payments.poll(flow.pay_consumer())) == 1
+    assert flow.service.get(STAFF, order_id).status is OrderStatus.PENDING
+    assert flow.stream.deliver(flow.publisher()).records == 0  # nothing was written
+
+    assert flow.payments.poll(flow.pay_consumer()) == []  # the redelivery, store back
+    flow.drain_stream()
+    assert flow.service.get(STAFF, order_id).status is OrderStatus.PAID
+    flow.assert_consistent(order_id)
+
+
+def test_the_store_failing_after_writing_applies_the_payment_once(flow: Flow) -> None:
+    order_id = flow.place()
+    flow.payments.send(payment(order_id))
+    flow.store.fail_next_writes(1, after_write=True)
+
+    assert len(flow.payments.poll(flow.pay_consumer())) == 1  # reported, yet applied
+    assert flow.payments.poll(flow.pay_consumer()) == []  # the redelivery changes nothing
+    flow.drain_stream()
+
+    assert flow.service.get(STAFF, order_id).version == 2
+    flow.assert_consistent(order_id)
+
+
+def test_a_crashed_publisher_gets_the_whole_batch_again(flow: Flow) -> None:
+    orders = [flow.place() for _ in range(3)]
+
+    def crash(_event: dict[str, Any], _context: Any) -> dict[str, Any]:
+        raise RuntimeError("the function ran out of time")
+
+    assert flow.stream.deliver(crash).crashed
+    assert flow.collect_bus() == []
+
+    flow.drain_stream()
+    flow.assert_consistent(*orders)
+
+
+def test_eventbridge_refusing_connections_reports_every_record_until_it_is_back(
+    flow: Flow,
+) -> None:
+    orders = [flow.place() for _ in range(2)]
+    down = flow.publisher(make_events_client(refusing_endpoint(), max_attempts=1))
+
+    delivery = flow.stream.deliver(down)
+
+    assert len(delivery.failed) == 2  # the two outbox records; the order items are fine
+    assert flow.collect_bus() == []
+    flow.drain_stream()
+    flow.assert_consistent(*orders)
+
+
+def test_eventbridge_timing_out_reports_every_record_until_it_answers(flow: Flow) -> None:
+    order_id = flow.place()
+    with silent_endpoint() as url:
+        slow = flow.publisher(make_events_client(url, max_attempts=1, read_timeout=0.3))
+        delivery = flow.stream.deliver(slow)
+
+    assert len(delivery.failed) == 1
+    flow.drain_stream()
+    flow.assert_consistent(order_id)
+
+
+def test_eventbridge_rejecting_entries_reports_exactly_their_records(
+    flow: Flow, own_events_client: EventBridgeClient
+) -> None:
+    orders = [flow.place() for _ in range(4)]
+    events = {o: flow.store.events_for(OrderId(o))[0] for o in orders}
+    rejected_ids = [events[orders[1]].event_id, events[orders[3]].event_id]
+    rejection = EntryRejection(own_events_client, rejected_ids, times=1)
+
+    delivery = flow.stream.deliver(flow.publisher(own_events_client))
+
+    assert sorted(rejection.rejected) == sorted(rejected_ids)
+    assert len(delivery.failed) == 2
+    # The stream comes back from the first reported record on: records after it are
+    # published again (same event ids), which consumers deduplicate.
+    flow.drain_stream()
+    flow.assert_consistent(*orders)
+    ids = [m["detail"]["event_id"] for m in flow.seen_on_bus]
+    assert set(ids) == {e.event_id for e in events.values()}
+
+
+def test_payments_and_shipments_redelivered_everywhere_apply_each_transition_once(
+    flow: Flow,
+) -> None:
+    order_id = flow.place()
+    body = payment(order_id)
+    flow.payments.send(body, body)
+    flow.store.fail_next_writes(1, after_write=True)
+    for _ in range(3):
+        flow.payments.poll(flow.pay_consumer())
+    for detail_type in ("SHIPMENT_DISPATCHED", "SHIPMENT_DISPATCHED", "SHIPMENT_DELIVERED"):
+        flow.ship(order_id, detail_type)
+    flow.ship(order_id, "SHIPMENT_DISPATCHED")  # late
+
+    flow.drain_stream()
+
+    types = [e.type for e in flow.store.events_for(OrderId(order_id))]
+    assert types == [
+        EventType.ORDER_PLACED,
+        EventType.ORDER_PAID,
+        EventType.ORDER_SHIPPED,
+        EventType.ORDER_DELIVERED,
+    ]
+    flow.assert_consistent(order_id)

@@ -1,0 +1,110 @@
+"""The outbox publisher on stream records built from the adapter's own items: what it picks,
+what it skips, and exactly which records it reports when publishing fails."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from orders_adapters.dynamodb import event_item, order_item
+from orders_adapters.eventbridge import FailedEvent, PublishResult
+from orders_core import OrderEvent
+from orders_lambda.publisher import STREAM_FILTER_PATTERN, publish_records
+from tests.events.conftest import Logs
+from tests.support.builders import placed_order
+
+EXPIRES = 1_900_000_000
+
+
+class FakePublisher:
+    """Publishes everything except the events whose ids are in ``failing``."""
+
+    def __init__(self, failing: Sequence[str] = ()) -> None:
+        self.failing = set(failing)
+        self.calls: list[list[OrderEvent]] = []
+
+    def publish(self, events: Sequence[OrderEvent]) -> PublishResult:
+        self.calls.append(list(events))
+        return PublishResult(
+            published=tuple(e for e in events if e.event_id not in self.failing),
+            failed=tuple(
+                FailedEvent(e, "InternalFailure") for e in events if e.event_id in self.failing
+            ),
+        )
+
+
+def record(sequence: int, name: str, image: dict[str, Any] | None) -> dict[str, Any]:
+    change: dict[str, Any] = {"SequenceNumber": str(sequence), "StreamViewType": "NEW_IMAGE"}
+    if image is not None:
+        change["NewImage"] = image
+        change["Keys"] = {"PK": image["PK"], "SK": image["SK"]}
+    return {"eventName": name, "eventSource": "aws:dynamodb", "dynamodb": change}
+
+
+def outbox(order_id: str) -> tuple[OrderEvent, dict[str, Any]]:
+    _, event = placed_order(order_id)
+    return event, dict(event_item(event, expires_at=EXPIRES))
+
+
+def test_only_inserted_outbox_items_are_published_in_one_call() -> None:
+    order, placed = placed_order("order-a")
+    event, item = outbox("order-b")
+    batch = {
+        "Records": [
+            record(1, "INSERT", dict(order_item(order))),
+            record(2, "INSERT", item),
+            record(3, "MODIFY", dict(order_item(order))),
+            record(4, "REMOVE", None),  # the TTL deleting an old outbox item
+            record(5, "REMOVE", item),
+        ]
+    }
+    publisher = FakePublisher()
+
+    assert publish_records(batch, publisher) == {"batchItemFailures": []}
+    assert publisher.calls == [[event]]
+    assert placed not in publisher.calls[0]
+
+
+def test_a_batch_without_outbox_items_publishes_nothing() -> None:
+    order, _ = placed_order()
+    publisher = FakePublisher()
+
+    answer = publish_records({"Records": [record(1, "INSERT", dict(order_item(order)))]}, publisher)
+
+    assert answer == {"batchItemFailures": []}
+    assert publisher.calls == []
+
+
+def test_exactly_the_records_whose_events_failed_are_reported(logs: Logs) -> None:
+    items = [outbox(f"order-{n}") for n in range(5)]
+    failing = [items[1][0].event_id, items[3][0].event_id]
+    batch = {"Records": [record(10 + n, "INSERT", item) for n, (_, item) in enumerate(items)]}
+
+    answer = publish_records(batch, FakePublisher(failing))
+
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "11"}, {"itemIdentifier": "13"}]}
+    warned = logs.lines("event not published")
+    assert [line["event_id"] for line in warned] == failing
+    assert {line["error_code"] for line in warned} == {"InternalFailure"}
+
+
+def test_an_unreadable_outbox_item_is_reported_and_the_rest_still_published(logs: Logs) -> None:
+    good, item = outbox("order-ok")
+    broken = {**outbox("order-broken")[1], "occurred_at": {"S": "yesterday"}}
+    publisher = FakePublisher()
+
+    answer = publish_records(
+        {"Records": [record(1, "INSERT", broken), record(2, "INSERT", item)]}, publisher
+    )
+
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "1"}]}
+    assert publisher.calls == [[good]]
+    [line] = logs.lines("outbox item unreadable")
+    assert line["sequence_number"] == "1"
+
+
+def test_the_deployment_filter_selects_outbox_inserts() -> None:
+    assert STREAM_FILTER_PATTERN == {
+        "eventName": ["INSERT"],
+        "dynamodb": {"Keys": {"SK": {"S": [{"prefix": "EVENT#"}]}}},
+    }
