@@ -13,7 +13,7 @@ nox.options.sessions = ["ci"]
 nox.options.error_on_missing_interpreters = True
 
 DEV = ".[dev]"
-SOURCES = ("src", "tests", "noxfile.py")
+SOURCES = ("src", "tests", "benchmarks", "noxfile.py")
 
 
 def _lint(session: nox.Session) -> None:
@@ -22,7 +22,7 @@ def _lint(session: nox.Session) -> None:
 
 
 def _types(session: nox.Session) -> None:
-    session.run("mypy", "--strict", "src", "tests")
+    session.run("mypy", "--strict", "src", "tests", "benchmarks")
 
 
 def _layers(session: nox.Session) -> None:
@@ -83,3 +83,34 @@ def openapi(session: nox.Session) -> None:
     """Regenerate docs/openapi.json from the code; the tests fail while it is stale."""
     session.install("-e", DEV)
     session.run("python", "-m", "orders_lambda.http.openapi", "docs/openapi.json")
+
+
+@nox.session
+def serve(session: nox.Session) -> None:
+    """The HTTP API on http://127.0.0.1:8000 (Swagger UI at /swagger), orders kept in
+    .orders/; pass options after ``--`` (e.g. ``-- --port 9000 --flags flags.json``)."""
+    session.install(".[local]")
+    session.run("orders", "serve", *session.posargs)
+
+
+@nox.session
+def e2e(session: nox.Session) -> None:
+    """Only the end-to-end tests: ``orders serve`` in its own process, driven over HTTP."""
+    session.install("-e", DEV)
+    session.run("pytest", "tests/e2e", *(session.posargs or ["-q"]))
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Cold start, warm latency and memory of every entrypoint, written to
+    docs/benchmarks.md; not a test, and the figures depend on the machine."""
+    session.install("-e", DEV)
+    session.run(
+        "python",
+        "benchmarks/lambda_bench.py",
+        "--importtime",
+        "8",
+        "--write",
+        "docs/benchmarks.md",
+        *session.posargs,
+    )

@@ -1,0 +1,472 @@
+"""Cold start, warm latency and memory of the Lambda entrypoints (``nox -s bench``).
+
+Three measurements, all on the in-memory store (``ORDERS_STORE=memory``), so what is measured
+is our code and its imports, not a database:
+
+1. **Cold start**, per entrypoint: a fresh interpreter that imports the entrypoint and serves
+   one request (the sample event from ``events/``), timed from spawn to exit, ``--runs``
+   times (median reported), next to ``python -c "import boto3"`` timed the same way in the
+   same run. Target: at most 1.5x the boto3 baseline.
+2. **Warm** per route: the handler called in-process ``--calls`` times after a warm-up;
+   median and p99 of the per-call time. Target: median at most 150 us.
+3. **Peak RSS** per route: a fresh process serving ``--rss-requests`` requests of that route,
+   then ``ru_maxrss``. Target: at most 60 MB.
+
+With ``--importtime`` it also lists, per entrypoint, the imports that cost most
+(``python -X importtime``, cumulative). ``--write FILE`` replaces this benchmark's section of
+FILE (between its markers) with the report; without it the report goes to stdout.
+
+Entrypoint output (Powertools' JSON logs and metrics) goes to /dev/null: it is still
+formatted and written, as in Lambda, but not to a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+ROOT: Final = Path(__file__).resolve().parents[1]
+EVENTS: Final = ROOT / "events"
+BEGIN: Final = "<!-- lambda-bench:begin -->"
+END: Final = "<!-- lambda-bench:end -->"
+COLD_TARGET: Final = 1.5
+WARM_TARGET_US: Final = 150.0
+RSS_TARGET_MB: Final = 60.0
+CALL_TIMEOUT: Final = 120.0
+
+MEMORY_ENVIRONMENT: Final = {
+    "ORDERS_STORE": "memory",
+    "ORDERS_CURSOR_KEY": "bench-only-cursor-key-0123456789abcdef",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_SERVICE_NAME": "orders",
+    "AWS_DEFAULT_REGION": "eu-west-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+# The one request a cold process serves: import, build the event, call, report on stderr.
+COLD_CHILD: Final = """
+import json, sys, time
+started = time.perf_counter()
+from {module} import handler
+imported = time.perf_counter()
+
+class Context:
+    function_name = "bench"
+    memory_limit_in_mb = 256
+    aws_request_id = "bench"
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:000000000000:function:bench"
+    def get_remaining_time_in_millis(self):
+        return 30000
+
+with open(sys.argv[1], encoding="utf-8") as file:
+    event = json.load(file)
+status = handler(event, Context())["statusCode"]
+served = time.perf_counter()
+sys.stderr.write("BENCH " + json.dumps(
+    {{"import": imported - started, "first": served - imported, "status": status}}
+) + "\\n")
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One route's request, and how to make it repeatable: ``prepare`` runs before each call
+    (outside the timing) and returns the event for that call."""
+
+    function: str
+    route: str
+    prepare: Callable[[int], dict[str, Any]]
+
+
+def _sample(function: str) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads((EVENTS / f"{function}.json").read_text("utf-8"))
+    return event
+
+
+def _subprocess_env() -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERS_", "AWS_"))}
+    return {**keep, **MEMORY_ENVIRONMENT}
+
+
+def _timed_process(arguments: list[str]) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run(  # noqa: S603 - our own interpreter and fixed arguments
+        arguments,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=CALL_TIMEOUT,
+        check=False,
+        env=_subprocess_env(),
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{arguments[:3]} failed:\n{done.stderr[-2000:]}")
+    return elapsed, done.stderr
+
+
+def _function_module(function: str) -> str:
+    return f"orders_lambda.handlers.{function}"
+
+
+FUNCTIONS: Final = (
+    "create_order",
+    "get_order",
+    "list_orders",
+    "update_order",
+    "cancel_order",
+    "delete_order",
+    "docs",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ColdResult:
+    name: str
+    median_ms: float
+    import_ms: float | None = None
+    first_ms: float | None = None
+    status: int | None = None
+
+
+def measure_cold(runs: int) -> list[ColdResult]:
+    python = sys.executable
+    results = []
+    for label, code in (("python -c pass", "pass"), ('python -c "import boto3"', "import boto3")):
+        times = [_timed_process([python, "-c", code])[0] for _ in range(runs)]
+        results.append(ColdResult(label, statistics.median(times) * 1000))
+    with tempfile.TemporaryDirectory() as scratch:
+        for function in FUNCTIONS:
+            event_file = Path(scratch) / f"{function}.json"
+            event_file.write_text(json.dumps(_sample(function)), "utf-8")
+            child = COLD_CHILD.format(module=_function_module(function))
+            samples = []
+            for _ in range(runs):
+                elapsed, err = _timed_process([python, "-c", child, str(event_file)])
+                line = next(x for x in err.splitlines() if x.startswith("BENCH "))
+                samples.append((elapsed, json.loads(line.removeprefix("BENCH "))))
+            results.append(
+                ColdResult(
+                    function,
+                    statistics.median(s[0] for s in samples) * 1000,
+                    statistics.median(s[1]["import"] for s in samples) * 1000,
+                    statistics.median(s[1]["first"] for s in samples) * 1000,
+                    samples[-1][1]["status"],
+                )
+            )
+    return results
+
+
+# -- warm, in-process ----------------------------------------------------------------------
+
+
+def _with_order(event: dict[str, Any], order_id: str) -> dict[str, Any]:
+    sample_id = event["pathParameters"]["order_id"]
+    replaced: dict[str, Any] = json.loads(json.dumps(event).replace(sample_id, order_id))
+    return replaced
+
+
+LISTED_ORDERS: Final = 40
+LISTER: Final = "bench-lister"
+
+
+def _cases(place: Callable[[str], str]) -> list[Case]:
+    """A case per route; orders the calls need are placed by ``place`` outside the timing.
+
+    Listing reads a customer of its own with a fixed number of orders, so its figure does not
+    depend on how many orders the other cases have placed by then.
+    """
+    create = _sample("create_order")
+    create["headers"].pop("Idempotency-Key", None)
+    create["multiValueHeaders"].pop("Idempotency-Key", None)
+    keyed = _sample("create_order")
+    listing = _sample("list_orders")
+    listing["queryStringParameters"] = listing["multiValueQueryStringParameters"] = None
+    listing["requestContext"]["authorizer"]["claims"]["sub"] = LISTER
+    for _ in range(LISTED_ORDERS):
+        place(LISTER)
+    alice = _sample("get_order")["requestContext"]["authorizer"]["claims"]["sub"]
+    readable = _with_order(_sample("get_order"), place(alice))
+    editable = place(alice)
+    update = _with_order(_sample("update_order"), editable)
+
+    def keyed_create(n: int) -> dict[str, Any]:
+        keyed["headers"]["Idempotency-Key"] = f"bench-{n}"
+        return keyed
+
+    def next_update(n: int) -> dict[str, Any]:
+        update["headers"]["If-Match"] = f'"{n + 1}"'
+        return update
+
+    return [
+        Case("create_order", "POST /orders", lambda _: create),
+        Case("create_order", "POST /orders + Idempotency-Key", keyed_create),
+        Case("get_order", "GET /orders/{order_id}", lambda _: readable),
+        Case("list_orders", f"GET /orders (20 of {LISTED_ORDERS})", lambda _: listing),
+        Case("update_order", "PATCH /orders/{order_id}", next_update),
+        Case(
+            "cancel_order",
+            "POST /orders/{order_id}/cancel",
+            lambda _: _with_order(_sample("cancel_order"), place(alice)),
+        ),
+        Case(
+            "delete_order",
+            "DELETE /orders/{order_id}",
+            lambda _: _with_order(_sample("delete_order"), place(alice)),
+        ),
+        Case("docs", "GET /openapi.json", lambda _: _sample("docs")),
+    ]
+
+
+@contextmanager
+def _quiet_memory_service() -> Iterator[None]:
+    os.environ.update(MEMORY_ENVIRONMENT)
+    with Path(os.devnull).open("w", encoding="utf-8") as sink, redirect_stdout(sink):
+        yield
+
+
+def _placer() -> Callable[[str], str]:
+    from orders_core import NewLine, Principal  # noqa: PLC0415 - after the environment is set
+    from orders_lambda import container  # noqa: PLC0415
+
+    def place(customer: str) -> str:
+        order = container.current().place_order()(
+            Principal.customer(customer), currency="EUR", lines=[NewLine("BOOK-42", 2, "12.50")]
+        )
+        return str(order.id)
+
+    return place
+
+
+@dataclass(frozen=True, slots=True)
+class WarmResult:
+    route: str
+    median_us: float
+    p99_us: float
+    status: int
+
+
+def _run_case(case: Case, calls: int) -> WarmResult:
+    from orders_lambda.routes import load_handler  # noqa: PLC0415
+
+    handler = load_handler(f"{_function_module(case.function)}:handler")
+    context = _Context()
+    status = 0
+    for n in range(min(200, calls)):  # warm-up, not timed (cases that consume orders too)
+        status = handler(case.prepare(n), context)["statusCode"]
+    timings = []
+    for n in range(calls):
+        event = case.prepare(n + min(200, calls))
+        started = time.perf_counter_ns()
+        status = handler(event, context)["statusCode"]
+        timings.append(time.perf_counter_ns() - started)
+    cut = statistics.quantiles(timings, n=100)
+    return WarmResult(case.route, statistics.median(timings) / 1000, cut[98] / 1000, status)
+
+
+class _Context:
+    function_name = "bench"
+    memory_limit_in_mb = 256
+    aws_request_id = "bench"
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:000000000000:function:bench"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def measure_warm(calls: int) -> list[WarmResult]:
+    with _quiet_memory_service():
+        place = _placer()
+        return [_run_case(case, calls) for case in _cases(place)]
+
+
+def _rss_child(route: str, requests: int) -> None:
+    """In a fresh process: serve ``requests`` of ``route``, print the peak RSS in MB."""
+    with _quiet_memory_service():
+        case = next(c for c in _cases(_placer()) if c.route == route)
+        _run_case(case, requests)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    sys.stderr.write(f"BENCH {peak_kb / 1024:.1f}\n")
+
+
+def measure_rss(requests: int) -> dict[str, float]:
+    with _quiet_memory_service():
+        routes = [case.route for case in _cases(_placer())]
+    peaks = {}
+    for route in routes:
+        _, err = _timed_process(
+            [sys.executable, __file__, "--rss-child", route, "--rss-requests", str(requests)]
+        )
+        peaks[route] = float(next(x for x in err.splitlines() if x.startswith("BENCH "))[6:])
+    return peaks
+
+
+# -- import time ---------------------------------------------------------------------------
+
+
+def import_profile(module: str, top: int) -> list[tuple[float, str]]:
+    """The ``top`` imports with the largest cumulative time (ms) when importing ``module``."""
+    _, err = _timed_process([sys.executable, "-X", "importtime", "-c", f"import {module}"])
+    rows = []
+    for line in err.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        _, cumulative, name = (
+            part.strip() for part in line.removeprefix("import time:").split("|")
+        )
+        rows.append((int(cumulative) / 1000, name))
+    return sorted(rows, reverse=True)[:top]
+
+
+# -- report --------------------------------------------------------------------------------
+
+
+def _verdict(*, ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    command: str
+    runs: int
+    calls: int
+    rss_requests: int
+    cold: list[ColdResult]
+    warm: list[WarmResult]
+    rss: dict[str, float]
+    imports: dict[str, list[tuple[float, str]]]
+
+
+def _cold_table(figures: Figures) -> list[str]:
+    baseline = next(r.median_ms for r in figures.cold if "boto3" in r.name)
+    lines = [
+        (
+            "### Cold start (fresh process: import the entrypoint, serve one request; "
+            f"median of {figures.runs})"
+        ),
+        "",
+        (
+            "| process | wall ms | import ms | first request ms | status | x boto3 "
+            f"| <= {COLD_TARGET}x |"
+        ),
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in figures.cold:
+        ratio = row.median_ms / baseline
+        if row.import_ms is None or row.first_ms is None:
+            lines.append(f"| `{row.name}` | {row.median_ms:.0f} | | | | {ratio:.2f} | |")
+            continue
+        lines.append(
+            f"| {row.name} | {row.median_ms:.0f} | {row.import_ms:.0f} | {row.first_ms:.0f} | "
+            f"{row.status} | {ratio:.2f} | {_verdict(ok=ratio <= COLD_TARGET)} |"
+        )
+    return lines
+
+
+def _warm_table(figures: Figures) -> list[str]:
+    lines = [
+        (
+            f"### Warm (in-process, {figures.calls} calls after a warm-up) and peak RSS "
+            f"(fresh process, {figures.rss_requests} requests)"
+        ),
+        "",
+        (
+            f"| route | median us | p99 us | status | median <= {WARM_TARGET_US:.0f} us "
+            f"| peak RSS MB | <= {RSS_TARGET_MB:.0f} MB |"
+        ),
+        "|---|---:|---:|---:|---|---:|---|",
+    ]
+    for row in figures.warm:
+        peak = figures.rss.get(row.route, float("nan"))
+        lines.append(
+            f"| {row.route} | {row.median_us:.0f} | {row.p99_us:.0f} | {row.status} | "
+            f"{_verdict(ok=row.median_us <= WARM_TARGET_US)} | {peak:.1f} | "
+            f"{_verdict(ok=peak <= RSS_TARGET_MB)} |"
+        )
+    return lines
+
+
+def report(figures: Figures) -> str:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, load average {load} at the end"
+    day = time.strftime("%Y-%m-%d", time.gmtime())
+    lines = [
+        (
+            f"Command: `{figures.command}`. Python {platform.python_version()} ({machine}), "
+            f"{day}. In-memory store throughout."
+        ),
+        "",
+        *_cold_table(figures),
+        "",
+        *_warm_table(figures),
+    ]
+    for module, rows in figures.imports.items():
+        lines += ["", f"Largest cumulative imports of `{module}` (`python -X importtime`, ms):", ""]
+        lines += [f"- {ms:.0f} `{name}`" for ms, name in rows]
+    return "\n".join(lines) + "\n"
+
+
+def write_section(path: Path, body: str) -> None:
+    """Put ``body`` between this benchmark's markers in ``path`` (appended when absent)."""
+    text = path.read_text("utf-8") if path.exists() else "# Benchmarks\n"
+    section = f"{BEGIN}\n{body}{END}"
+    if BEGIN in text and END in text:
+        head, _, rest = text.partition(BEGIN)
+        _, _, tail = rest.partition(END)
+        text = f"{head}{section}{tail}"
+    else:
+        text = f"{text.rstrip()}\n\n{section}\n"
+    path.write_text(text, "utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=10, help="fresh processes per entrypoint")
+    parser.add_argument("--calls", type=int, default=5000, help="warm calls per route")
+    parser.add_argument("--rss-requests", type=int, default=2000)
+    parser.add_argument("--importtime", type=int, default=0, metavar="N", help="top N imports")
+    parser.add_argument("--write", type=Path, metavar="FILE")
+    parser.add_argument("--rss-child", help=argparse.SUPPRESS)
+    arguments = parser.parse_args(argv)
+    if arguments.rss_child:
+        _rss_child(arguments.rss_child, arguments.rss_requests)
+        return 0
+    bounded = (1 <= arguments.runs <= 100, 100 <= arguments.calls <= 100_000)
+    if not all(bounded) or not 100 <= arguments.rss_requests <= 100_000:
+        parser.error("--runs 1..100, --calls and --rss-requests 100..100000")
+    command = " ".join(["python benchmarks/lambda_bench.py", *(argv or sys.argv[1:])])
+    figures = Figures(
+        command=command,
+        runs=arguments.runs,
+        calls=arguments.calls,
+        rss_requests=arguments.rss_requests,
+        cold=measure_cold(arguments.runs),
+        rss=measure_rss(arguments.rss_requests),
+        warm=measure_warm(arguments.calls),
+        imports={
+            _function_module(f): import_profile(_function_module(f), arguments.importtime)
+            for f in (FUNCTIONS if arguments.importtime else ())
+        },
+    )
+    text = report(figures)
+    if arguments.write:
+        write_section(arguments.write, text)
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
