@@ -13,7 +13,7 @@ nox.options.sessions = ["ci"]
 nox.options.error_on_missing_interpreters = True
 
 DEV = ".[dev]"
-SOURCES = ("src", "tests", "benchmarks", "noxfile.py")
+SOURCES = ("src", "tests", "deploy_pulumi", "benchmarks", "noxfile.py")
 
 
 def _lint(session: nox.Session) -> None:
@@ -22,7 +22,7 @@ def _lint(session: nox.Session) -> None:
 
 
 def _types(session: nox.Session) -> None:
-    session.run("mypy", "--strict", "src", "tests", "benchmarks")
+    session.run("mypy", "--strict", "src", "tests", "deploy_pulumi", "benchmarks")
 
 
 def _layers(session: nox.Session) -> None:

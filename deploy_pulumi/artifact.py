@@ -1,0 +1,272 @@
+"""Build the Lambda code as a reproducible zip: same inputs, same bytes.
+
+The zip holds the project's packages (from ``src/``) and the ``lambda`` extra's dependencies
+as wheels for the target platform (arm64, the stack's Python version), with sorted entries,
+one fixed timestamp and fixed permissions. Bytecode is precompiled (unchecked-hash pycs, so
+the stamps do not depend on file times) only with an interpreter of the target version: a pyc
+from any other version would be ignored by the runtime at best. Without one, the zip is built
+without bytecode and a warning says so.
+
+The AWS SDK (boto3, botocore, s3transfer) is left out by default: the Lambda Python runtime
+ships it, and it is most of the size; ``--with-sdk`` bundles it to pin its version.
+
+Run it through ``nox -s package`` (or ``python -m deploy_pulumi.artifact --help``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+REPOSITORY_ROOT: Final = Path(__file__).resolve().parents[1]
+ARCHITECTURE: Final = "arm64"
+PLATFORM: Final = "manylinux2014_aarch64"
+SDK_DISTRIBUTIONS: Final = frozenset({"boto3", "botocore", "s3transfer"})
+# Zip timestamps cannot go below 1980; any fixed value makes the bytes stable.
+FIXED_TIME: Final = (1980, 1, 1, 0, 0, 0)
+FILE_MODE: Final = 0o100644  # a regular file, readable by the runtime's user
+UNIX: Final = 3
+# Where Lambda unpacks the code; compiled code objects name their source files under it.
+TASK_ROOT: Final = "/var/task"
+SKIPPED_PARTS: Final = frozenset({"__pycache__", "bin"})
+_REQUIREMENT_NAME: Final = re.compile(r"[A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class BuildRequest:
+    python_version: str
+    output: Path
+    requirements: tuple[str, ...]
+    packages: tuple[Path, ...]
+    excluded: frozenset[str] = SDK_DISTRIBUTIONS
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    path: Path
+    size: int
+    sha256: str
+    entries: int
+    bytecode: bool
+
+
+def default_artifact_path(python_version: str) -> Path:
+    """Where ``nox -s package`` writes the Lambda code for a runtime version."""
+    return (
+        REPOSITORY_ROOT / "build" / "lambda" / f"orders-python{python_version}-{ARCHITECTURE}.zip"
+    )
+
+
+def normalized(name: str) -> str:
+    """A distribution name as the package index compares them."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def runtime_requirements(pyproject: Path, extra: str = "lambda") -> tuple[str, ...]:
+    """The requirements of ``extra``, with the project's references to its own extras expanded."""
+    project = tomllib.loads(pyproject.read_text("utf-8"))["project"]
+    extras: dict[str, list[str]] = project["optional-dependencies"]
+    own = normalized(project["name"])
+    found: list[str] = []
+
+    def expand(name: str) -> None:
+        for requirement in extras[name]:
+            match = re.fullmatch(rf"{_REQUIREMENT_NAME.pattern}\[(.+)\]", requirement)
+            head = _REQUIREMENT_NAME.match(requirement)
+            if match and head and normalized(head.group()) == own:
+                for inner in match.group(1).split(","):
+                    expand(inner.strip())
+            elif requirement not in found:
+                found.append(requirement)
+
+    expand(extra)
+    return tuple(found)
+
+
+def project_packages(source: Path = REPOSITORY_ROOT / "src") -> tuple[Path, ...]:
+    """The import packages of the distribution (folders of ``src`` with an ``__init__.py``)."""
+    return tuple(sorted(p.parent for p in source.glob("*/__init__.py")))
+
+
+def install_wheels(requirements: Sequence[str], target: Path, python_version: str) -> None:
+    """Install ``requirements`` into ``target`` from wheels built for the Lambda platform."""
+    if not requirements:
+        return
+    subprocess.run(  # noqa: S603 - fixed arguments, our own requirement strings
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--target",
+            str(target),
+            "--platform",
+            PLATFORM,
+            "--implementation",
+            "cp",
+            "--python-version",
+            python_version,
+            "--only-binary=:all:",
+            "--no-compile",
+            *requirements,
+        ],
+        check=True,
+    )
+
+
+def remove_distributions(target: Path, names: frozenset[str]) -> None:
+    """Delete every file an installed distribution in ``names`` recorded, and its metadata."""
+    wanted = {normalized(n) for n in names}
+    for info in sorted(target.glob("*.dist-info")):
+        if normalized(info.name.split("-")[0]) not in wanted:
+            continue
+        for line in (info / "RECORD").read_text("utf-8").splitlines():
+            relative = line.split(",")[0]
+            path = (target / relative).resolve()
+            if relative and path.is_relative_to(target.resolve()) and path.is_file():
+                path.unlink()
+        shutil.rmtree(info, ignore_errors=True)
+    for folder in sorted(target.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def copy_packages(packages: Sequence[Path], target: Path) -> None:
+    for package in packages:
+        shutil.copytree(
+            package,
+            target / package.name,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        )
+
+
+def matching_interpreter(python_version: str) -> str | None:
+    """An interpreter of exactly ``python_version``: this one, or one found on PATH."""
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == python_version:
+        return sys.executable
+    found = shutil.which(f"python{python_version}")
+    if found is None:
+        return None
+    reported = subprocess.run(  # noqa: S603 - the interpreter PATH names for that version
+        [found, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return found if reported == python_version else None
+
+
+def compile_bytecode(root: Path, interpreter: str) -> None:
+    """Precompile every module under ``root`` the way the runtime would find them."""
+    subprocess.run(  # noqa: S603 - a checked interpreter and fixed arguments
+        [
+            interpreter,
+            "-m",
+            "compileall",
+            "-q",
+            "-q",
+            "--invalidation-mode",
+            "unchecked-hash",
+            "-d",
+            TASK_ROOT,
+            str(root),
+        ],
+        check=True,
+        # Set and frozenset constants are marshalled in hash order; fix the hash seed.
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+
+
+def _files(root: Path) -> Iterator[tuple[str, Path]]:
+    for path in root.rglob("*"):
+        relative = path.relative_to(root)
+        if path.is_file() and not SKIPPED_PARTS.intersection(relative.parts[:1]):
+            yield relative.as_posix(), path
+
+
+def write_zip(root: Path, output: Path) -> int:
+    """Zip ``root`` deterministically; returns the number of entries."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    entries = sorted(_files(root))
+    partial = output.with_suffix(".partial")
+    with zipfile.ZipFile(partial, "w") as archive:
+        for name, path in entries:
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.create_system = UNIX
+            info.external_attr = FILE_MODE << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes(), compresslevel=9)
+    partial.replace(output)
+    return len(entries)
+
+
+def build(request: BuildRequest) -> BuildResult:
+    """Stage, compile (when possible) and zip; the staging folder is always removed."""
+    interpreter = matching_interpreter(request.python_version)
+    with tempfile.TemporaryDirectory(prefix="orders-artifact-") as staging:
+        root = Path(staging) / "task"
+        root.mkdir()
+        install_wheels(request.requirements, root, request.python_version)
+        remove_distributions(root, request.excluded)
+        copy_packages(request.packages, root)
+        if interpreter is None:
+            print(  # noqa: T201 - a build tool's warning belongs on the console
+                f"\n*** WARNING: no Python {request.python_version} interpreter here, so the"
+                f" artifact has NO precompiled bytecode.\n*** Lambda will compile every module"
+                f" on each cold start. Build on a machine with python{request.python_version}"
+                " for the full artifact.\n",
+                file=sys.stderr,
+            )
+        else:
+            compile_bytecode(root, interpreter)
+        entries = write_zip(root, request.output)
+    data = request.output.read_bytes()
+    return BuildResult(
+        path=request.output,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        entries=entries,
+        bytecode=interpreter is not None,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--python-version", required=True, help="the runtime's, e.g. 3.13")
+    parser.add_argument("--output", type=Path, help="default: build/lambda/<runtime>-arm64.zip")
+    parser.add_argument(
+        "--with-sdk", action="store_true", help="bundle boto3 and botocore instead of the runtime's"
+    )
+    args = parser.parse_args(argv)
+    result = build(
+        BuildRequest(
+            python_version=args.python_version,
+            output=args.output or default_artifact_path(args.python_version),
+            requirements=runtime_requirements(REPOSITORY_ROOT / "pyproject.toml"),
+            packages=project_packages(),
+            excluded=frozenset() if args.with_sdk else SDK_DISTRIBUTIONS,
+        )
+    )
+    print(  # noqa: T201
+        f"{result.path}: {result.size} bytes, {result.entries} entries, sha256 {result.sha256},"
+        f" bytecode {'yes' if result.bytecode else 'NO'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

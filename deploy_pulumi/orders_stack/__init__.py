@@ -1,0 +1,1 @@
+"""The orders service's stack as Pulumi ComponentResources; ``define_stack`` builds it all."""

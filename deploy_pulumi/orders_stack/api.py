@@ -1,0 +1,320 @@
+"""The REST API: Cognito users, the routes of ``orders_lambda.routes``, validation and the stage."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+from pydantic import BaseModel
+
+from orders_lambda.http.models import CreateOrderRequest, UpdateOrderRequest
+from orders_lambda.routes import ROUTES, Route
+
+from .environment import staff_group, tier_attribute
+from .functions import Functions
+from .settings import StackSettings
+
+STAGE = "v1"
+# Which request body model API Gateway checks before a function runs, by route name.
+BODY_MODELS: dict[str, type[BaseModel]] = {
+    "create_order": CreateOrderRequest,
+    "update_order": UpdateOrderRequest,
+}
+# API Gateway models are JSON Schema draft 4: no $defs, no examples.
+_DRAFT4_DROPPED = frozenset({"examples", "title", "$defs"})
+# One JSON line per request; ids and outcomes only, no bodies or tokens.
+ACCESS_LOG_FORMAT = json.dumps(
+    {
+        "requestId": "$context.requestId",
+        "extendedRequestId": "$context.extendedRequestId",
+        "ip": "$context.identity.sourceIp",
+        "requestTime": "$context.requestTime",
+        "httpMethod": "$context.httpMethod",
+        "resourcePath": "$context.resourcePath",
+        "status": "$context.status",
+        "responseLength": "$context.responseLength",
+        "latencyMs": "$context.responseLatency",
+        "integrationLatencyMs": "$context.integration.latency",
+        "integrationError": "$context.integration.error",
+        "authorizerError": "$context.authorizer.error",
+        "wafStatus": "$context.waf.status",
+        "principal": "$context.authorizer.claims.sub",
+        "xrayTraceId": "$context.xrayTraceId",
+    },
+    sort_keys=True,
+)
+
+
+def draft4_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON Schema with references inlined, in the dialect API Gateway reads."""
+    schema = model.model_json_schema()
+    definitions: dict[str, Any] = schema.get("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                return inline(definitions[ref.rpartition("/")[2]])
+            return {k: inline(v) for k, v in node.items() if k not in _DRAFT4_DROPPED}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    return {"$schema": "http://json-schema.org/draft-04/schema#", **inline(schema)}
+
+
+def route_source_path(route: Route) -> str:
+    """The route's path as it appears in an execute-api ARN: each parameter is any one segment."""
+    return "/".join("*" if part.startswith("{") else part for part in route.path.split("/"))
+
+
+class Api(pulumi.ComponentResource):
+    """Cognito user pool, client and staff group; REST API with a stage and access logs."""
+
+    user_pool: aws.cognito.UserPool
+    client: aws.cognito.UserPoolClient
+    rest_api: aws.apigateway.RestApi
+    stage: aws.apigateway.Stage
+    access_logs: aws.cloudwatch.LogGroup
+    url: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        settings: StackSettings,
+        functions: Functions,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("orders:stack:Api", name, None, opts)
+        self._child = pulumi.ResourceOptions(parent=self)
+        self._settings = settings
+        self._users(name)
+        self.rest_api = aws.apigateway.RestApi(
+            f"{name}-rest",
+            name=settings.resource_name("api"),
+            description="Orders service",
+            endpoint_configuration=aws.apigateway.RestApiEndpointConfigurationArgs(
+                types="REGIONAL"
+            ),
+            opts=self._child,
+        )
+        authorizer = aws.apigateway.Authorizer(
+            f"{name}-cognito",
+            name="cognito-users",
+            rest_api=self.rest_api.id,
+            type="COGNITO_USER_POOLS",
+            provider_arns=[self.user_pool.arn],
+            identity_source="method.request.header.Authorization",
+            opts=self._child,
+        )
+        validator = aws.apigateway.RequestValidator(
+            f"{name}-validator",
+            name="body-and-parameters",
+            rest_api=self.rest_api.id,
+            validate_request_body=True,
+            validate_request_parameters=True,
+            opts=self._child,
+        )
+        models = {
+            route_name: aws.apigateway.Model(
+                f"{name}-{model.__name__}",
+                rest_api=self.rest_api.id,
+                name=model.__name__,
+                content_type="application/json",
+                schema=json.dumps(draft4_schema(model), sort_keys=True),
+                opts=self._child,
+            )
+            for route_name, model in BODY_MODELS.items()
+        }
+        resources = self._resources(name)
+        parts: list[pulumi.Resource] = []
+        for route in ROUTES:
+            function = functions.functions[route.module.rpartition(".")[2]]
+            model = models.get(route.name)
+            method = aws.apigateway.Method(
+                f"{name}-{route.name}",
+                rest_api=self.rest_api.id,
+                resource_id=resources[route.path],
+                http_method=route.method,
+                authorization="COGNITO_USER_POOLS" if route.authorized else "NONE",
+                authorizer_id=authorizer.id if route.authorized else None,
+                request_validator_id=validator.id,
+                request_models={"application/json": model.name} if model else None,
+                request_parameters={
+                    f"method.request.path.{part[1:-1]}": True
+                    for part in route.path.split("/")
+                    if part.startswith("{")
+                }
+                or None,
+                opts=self._child,
+            )
+            integration = aws.apigateway.Integration(
+                f"{name}-{route.name}-lambda",
+                rest_api=self.rest_api.id,
+                resource_id=resources[route.path],
+                http_method=method.http_method,
+                type="AWS_PROXY",
+                integration_http_method="POST",
+                uri=function.invoke_arn,
+                opts=self._child,
+            )
+            aws.lambda_.Permission(
+                f"{name}-{route.name}-invoke",
+                action="lambda:InvokeFunction",
+                function=function.name,
+                principal="apigateway.amazonaws.com",
+                source_arn=pulumi.Output.concat(
+                    self.rest_api.execution_arn,
+                    f"/{STAGE}/{route.method}{route_source_path(route)}",
+                ),
+                opts=self._child,
+            )
+            parts += [method, integration]
+        self._stage(name, parts, models)
+        self.register_outputs({"url": self.url})
+
+    def _users(self, name: str) -> None:
+        settings = self._settings
+        self.user_pool = aws.cognito.UserPool(
+            f"{name}-users",
+            name=settings.resource_name("users"),
+            username_attributes=["email"],
+            auto_verified_attributes=["email"],
+            password_policy=aws.cognito.UserPoolPasswordPolicyArgs(
+                minimum_length=12,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_numbers=True,
+                require_symbols=True,
+                temporary_password_validity_days=3,
+            ),
+            mfa_configuration="OPTIONAL",
+            software_token_mfa_configuration=aws.cognito.UserPoolSoftwareTokenMfaConfigurationArgs(
+                enabled=True
+            ),
+            account_recovery_setting=aws.cognito.UserPoolAccountRecoverySettingArgs(
+                recovery_mechanisms=[
+                    aws.cognito.UserPoolAccountRecoverySettingRecoveryMechanismArgs(
+                        name="verified_email", priority=1
+                    )
+                ]
+            ),
+            # The tier is set by staff tooling; the app client may read it but never write it.
+            schemas=[
+                aws.cognito.UserPoolSchemaArgs(
+                    name=tier_attribute(),
+                    attribute_data_type="String",
+                    mutable=True,
+                    string_attribute_constraints=aws.cognito.UserPoolSchemaStringAttributeConstraintsArgs(
+                        min_length="1", max_length="32"
+                    ),
+                )
+            ],
+            deletion_protection="ACTIVE" if settings.deletion_protection else "INACTIVE",
+            opts=self._child,
+        )
+        aws.cognito.UserGroup(
+            f"{name}-staff",
+            name=staff_group(),
+            user_pool_id=self.user_pool.id,
+            description="Staff: may read and change every customer's orders",
+            opts=self._child,
+        )
+        flows = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+        if settings.allow_password_auth:
+            flows.append("ALLOW_USER_PASSWORD_AUTH")
+        self.client = aws.cognito.UserPoolClient(
+            f"{name}-client",
+            name=settings.resource_name("client"),
+            user_pool_id=self.user_pool.id,
+            generate_secret=False,
+            explicit_auth_flows=flows,
+            prevent_user_existence_errors="ENABLED",
+            enable_token_revocation=True,
+            read_attributes=["email", "email_verified", f"custom:{tier_attribute()}"],
+            write_attributes=["email"],
+            id_token_validity=60,
+            access_token_validity=60,
+            refresh_token_validity=30,
+            token_validity_units=aws.cognito.UserPoolClientTokenValidityUnitsArgs(
+                # Units of the validities above, not secrets.
+                id_token="minutes",  # noqa: S106
+                access_token="minutes",  # noqa: S106
+                refresh_token="days",  # noqa: S106
+            ),
+            opts=self._child,
+        )
+
+    def _resources(self, name: str) -> dict[str, pulumi.Input[str]]:
+        """One API Gateway resource per path segment, keyed by the full path."""
+        ids: dict[str, pulumi.Input[str]] = {"": self.rest_api.root_resource_id}
+        for path in sorted({route.path for route in ROUTES}):
+            segments = path.strip("/").split("/")
+            for depth in range(1, len(segments) + 1):
+                current = "/" + "/".join(segments[:depth])
+                parent = "/" + "/".join(segments[: depth - 1]) if depth > 1 else ""
+                if current not in ids:
+                    slug = current.strip("/").replace("/", "-").replace("{", "").replace("}", "")
+                    ids[current] = aws.apigateway.Resource(
+                        f"{name}-path-{slug}",
+                        rest_api=self.rest_api.id,
+                        parent_id=ids[parent],
+                        path_part=segments[depth - 1],
+                        opts=self._child,
+                    ).id
+        return ids
+
+    def _stage(
+        self, name: str, parts: list[pulumi.Resource], models: dict[str, aws.apigateway.Model]
+    ) -> None:
+        settings = self._settings
+        # A new deployment whenever the routes, their functions or the body models change.
+        shape = json.dumps(
+            {
+                "routes": [[r.method, r.path, r.entrypoint, r.authorized] for r in ROUTES],
+                "models": {n: draft4_schema(m) for n, m in BODY_MODELS.items()},
+                "access_log": ACCESS_LOG_FORMAT,
+            },
+            sort_keys=True,
+        )
+        deployment = aws.apigateway.Deployment(
+            f"{name}-deployment",
+            rest_api=self.rest_api.id,
+            triggers={"redeployment": hashlib.sha256(shape.encode()).hexdigest()},
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[*parts, *models.values()], delete_before_replace=False
+            ),
+        )
+        self.access_logs = aws.cloudwatch.LogGroup(
+            f"{name}-access-logs",
+            name=f"/aws/apigateway/{settings.resource_name('api')}/{STAGE}",
+            retention_in_days=settings.log_retention_days,
+            opts=self._child,
+        )
+        self.stage = aws.apigateway.Stage(
+            f"{name}-stage",
+            rest_api=self.rest_api.id,
+            deployment=deployment.id,
+            stage_name=STAGE,
+            xray_tracing_enabled=True,
+            access_log_settings=aws.apigateway.StageAccessLogSettingsArgs(
+                destination_arn=self.access_logs.arn, format=ACCESS_LOG_FORMAT
+            ),
+            opts=self._child,
+        )
+        aws.apigateway.MethodSettings(
+            f"{name}-throttling",
+            rest_api=self.rest_api.id,
+            stage_name=self.stage.stage_name,
+            method_path="*/*",
+            settings=aws.apigateway.MethodSettingsSettingsArgs(
+                throttling_rate_limit=settings.throttle_rate_limit,
+                throttling_burst_limit=settings.throttle_burst_limit,
+                metrics_enabled=True,
+            ),
+            opts=self._child,
+        )
+        self.url = self.stage.invoke_url

@@ -1,0 +1,126 @@
+"""The orders and idempotency tables and the customer-managed key that encrypts the data."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from orders_adapters.table_definition import IDEMPOTENCY_TABLE, ORDERS_TABLE, TableDefinition
+
+from . import policies
+from .settings import StackSettings
+
+
+def key_policy(
+    account_id: pulumi.Input[str], *service_statements: policies.Statement
+) -> pulumi.Output[str]:
+    """A key policy: the account administers the key through IAM; services may be let in."""
+    root = pulumi.Output.concat("arn:aws:iam::", account_id, ":root")
+    return policies.document(
+        policies.statement(
+            "AccountAdministersThroughIam", ["kms:*"], ["*"], principal={"AWS": root}
+        ),
+        *service_statements,
+    )
+
+
+def service_may_use_key(
+    service: str, account_id: pulumi.Input[str], sid: str
+) -> policies.Statement:
+    """Let an AWS service encrypt for us, only on behalf of this account."""
+    return policies.statement(
+        sid,
+        ["kms:Decrypt", "kms:GenerateDataKey"],
+        ["*"],
+        principal={"Service": service},
+        condition={"StringEquals": {"aws:SourceAccount": account_id}},
+    )
+
+
+class Data(pulumi.ComponentResource):
+    """DynamoDB tables shaped by the shared table definition, encrypted with one data key."""
+
+    key: aws.kms.Key
+    orders_table: aws.dynamodb.Table
+    idempotency_table: aws.dynamodb.Table
+
+    def __init__(
+        self,
+        name: str,
+        settings: StackSettings,
+        account_id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("orders:stack:Data", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.key = aws.kms.Key(
+            f"{name}-key",
+            description=f"Orders data ({settings.stack}): tables and queues",
+            enable_key_rotation=True,
+            deletion_window_in_days=30 if settings.deletion_protection else 7,
+            # EventBridge writes undeliverable events to the encrypted dead-letter queues.
+            policy=key_policy(
+                account_id,
+                service_may_use_key("events.amazonaws.com", account_id, "EventBridgeDeadLetters"),
+            ),
+            opts=child,
+        )
+        aws.kms.Alias(
+            f"{name}-key-alias",
+            name=f"alias/{settings.resource_name('data')}",
+            target_key_id=self.key.key_id,
+            opts=child,
+        )
+        self.orders_table = self._table(f"{name}-orders", ORDERS_TABLE, settings, child)
+        self.idempotency_table = self._table(
+            f"{name}-idempotency", IDEMPOTENCY_TABLE, settings, child
+        )
+        self.register_outputs(
+            {
+                "orders_table": self.orders_table.name,
+                "idempotency_table": self.idempotency_table.name,
+            }
+        )
+
+    def _table(
+        self,
+        name: str,
+        definition: TableDefinition,
+        settings: StackSettings,
+        opts: pulumi.ResourceOptions,
+    ) -> aws.dynamodb.Table:
+        return aws.dynamodb.Table(
+            name,
+            billing_mode=definition.billing_mode,
+            hash_key=definition.partition_key,
+            range_key=definition.sort_key,
+            attributes=[
+                aws.dynamodb.TableAttributeArgs(name=attribute, type="S")
+                for attribute in definition.key_attributes()
+            ],
+            global_secondary_indexes=[
+                aws.dynamodb.TableGlobalSecondaryIndexArgs(
+                    name=index.name,
+                    key_schemas=[
+                        aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(
+                            attribute_name=attribute, key_type=key_type
+                        )
+                        for attribute, key_type in (
+                            (index.partition_key, "HASH"),
+                            (index.sort_key, "RANGE"),
+                        )
+                    ],
+                    projection_type=index.projection,
+                )
+                for index in definition.indexes
+            ],
+            ttl=aws.dynamodb.TableTtlArgs(attribute_name=definition.ttl_attribute, enabled=True),
+            stream_enabled=definition.stream_view_type is not None,
+            stream_view_type=definition.stream_view_type,
+            point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
+            server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(
+                enabled=True, kms_key_arn=self.key.arn
+            ),
+            deletion_protection_enabled=settings.deletion_protection,
+            opts=opts,
+        )

@@ -1,0 +1,351 @@
+"""One Lambda function per operation, consumer and publisher, each with its own role.
+
+A function's grants name exactly the calls its code makes and the resources they touch; the
+triggers of the asynchronous functions (queue, rule, stream) are wired here too, each with the
+dead-letter queue its failures end in.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from deploy_pulumi.artifact import ARCHITECTURE
+from orders_adapters.table_definition import EVENT_KEY_PREFIX, ORDERS_TABLE
+from orders_lambda.routes import entrypoints
+
+from . import policies
+from .config import FlagsConfig
+from .data import Data
+from .events import Events
+from .settings import FunctionSizing, StackSettings
+
+Sizing = Literal["api", "consumer", "publisher"]
+Statement = policies.Statement
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionSpec:
+    """A function: its short name, its entrypoint ("module.function") and its sizing class."""
+
+    name: str
+    handler: str
+    sizing: Sizing
+
+
+def _api_functions() -> tuple[FunctionSpec, ...]:
+    # One function per entrypoint of the HTTP API, named after its module.
+    return tuple(
+        FunctionSpec(module.rpartition(".")[2], f"{module}.{function}", "api")
+        for module, _, function in (entrypoint.partition(":") for entrypoint in entrypoints())
+    )
+
+
+# The event-driven functions of issue 5 (payments from SQS, shipments from EventBridge, the
+# outbox publisher on the table's stream).
+EVENT_FUNCTIONS: tuple[FunctionSpec, ...] = (
+    FunctionSpec("payments", "orders_lambda.consumers.payments.handler", "consumer"),
+    FunctionSpec("shipments", "orders_lambda.consumers.shipments.handler", "consumer"),
+    FunctionSpec("publisher", "orders_lambda.publisher.handler", "publisher"),
+)
+FUNCTIONS: tuple[FunctionSpec, ...] = _api_functions() + EVENT_FUNCTIONS
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """The Lambda code zip and its SHA-256 (base64), so unchanged code shows no diff."""
+
+    path: Path
+    sha256: str
+
+    @classmethod
+    def read(cls, path: Path) -> Artifact:
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} is missing: build it with `nox -s package` first")
+        digest = hashlib.sha256(path.read_bytes()).digest()
+        return cls(path, base64.b64encode(digest).decode("ascii"))
+
+
+class Grants:
+    """The statements each function's role gets, by function name."""
+
+    def __init__(self, data: Data, events: Events, flags: FlagsConfig) -> None:
+        self._data = data
+        self._events = events
+        self._flags = flags
+        table = data.orders_table.arn
+        self._orders = table
+        self._indexes = [
+            pulumi.Output.concat(table, "/index/", index.name) for index in ORDERS_TABLE.indexes
+        ]
+
+    def _orders_table(self, *actions: str) -> Statement:
+        return policies.statement("OrdersTable", [f"dynamodb:{a}" for a in actions], [self._orders])
+
+    def _idempotency(self) -> Statement:
+        actions = ("GetItem", "PutItem", "UpdateItem", "DeleteItem")
+        return policies.statement(
+            "IdempotencyRecords",
+            [f"dynamodb:{a}" for a in actions],
+            [self._data.idempotency_table.arn],
+        )
+
+    def _flags_document(self) -> Statement:
+        return policies.statement(
+            "FeatureFlags",
+            ["appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"],
+            [self._flags.configuration_arn],
+        )
+
+    def _send_to(self, queue: str) -> Statement:
+        return policies.statement(
+            "FailuresToDeadLetterQueue",
+            ["sqs:SendMessage"],
+            [self._events.dead_letter_queues[queue].arn],
+        )
+
+    def _data_key(self, *, encrypt: bool) -> Statement:
+        # Decrypt: the environment and the tables; GenerateDataKey: writes to encrypted queues.
+        actions = ["kms:Decrypt", *(["kms:GenerateDataKey"] if encrypt else [])]
+        return policies.statement("DataKey", actions, [self._data.key.arn])
+
+    def for_function(self, name: str) -> list[Statement]:
+        """The statements for ``name``; a function this table does not know is an error."""
+        table: dict[str, Callable[[], list[Statement]]] = {
+            "create_order": lambda: [
+                self._orders_table("PutItem"),
+                self._idempotency(),
+                self._flags_document(),
+            ],
+            "get_order": lambda: [self._orders_table("GetItem")],
+            "list_orders": lambda: [
+                policies.statement("CustomerIndexes", ["dynamodb:Query"], self._indexes)
+            ],
+            "update_order": lambda: [
+                self._orders_table("GetItem", "PutItem"),
+                self._flags_document(),
+            ],
+            "cancel_order": lambda: [self._orders_table("GetItem", "PutItem")],
+            "delete_order": lambda: [self._orders_table("GetItem", "PutItem", "DeleteItem")],
+            "docs": list,
+            "payments": lambda: [
+                self._orders_table("GetItem", "PutItem"),
+                policies.statement(
+                    "PaymentsQueue",
+                    [
+                        "sqs:ReceiveMessage",
+                        "sqs:DeleteMessage",
+                        "sqs:ChangeMessageVisibility",
+                        "sqs:GetQueueAttributes",
+                    ],
+                    [self._events.payments_queue.arn],
+                ),
+            ],
+            "shipments": lambda: [
+                self._orders_table("GetItem", "PutItem"),
+                self._send_to("shipments"),
+            ],
+            "publisher": lambda: [
+                policies.statement(
+                    "OutboxStream",
+                    [
+                        "dynamodb:DescribeStream",
+                        "dynamodb:GetRecords",
+                        "dynamodb:GetShardIterator",
+                        "dynamodb:ListStreams",
+                    ],
+                    [self._data.orders_table.stream_arn],
+                ),
+                policies.statement("OrderEvents", ["events:PutEvents"], [self._events.bus.arn]),
+                self._send_to("outbox-stream"),
+            ],
+        }
+        encrypts = name in {"shipments", "publisher"}
+        return [*table[name](), self._data_key(encrypt=encrypts)]
+
+
+class Functions(pulumi.ComponentResource):
+    """Every function of the service with its role, log group and triggers."""
+
+    functions: dict[str, aws.lambda_.Function]
+    roles: dict[str, aws.iam.Role]
+    log_groups: dict[str, aws.cloudwatch.LogGroup]
+    specs: dict[str, FunctionSpec]
+
+    def __init__(
+        self,
+        name: str,
+        settings: StackSettings,
+        *,
+        artifact: Artifact,
+        environment: pulumi.Input[dict[str, str]],
+        data: Data,
+        events: Events,
+        flags: FlagsConfig,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("orders:stack:Functions", name, None, opts)
+        self._child = pulumi.ResourceOptions(parent=self)
+        self._settings = settings
+        self._artifact = artifact
+        self._environment = environment
+        self._key = data.key
+        grants = Grants(data, events, flags)
+        self.functions, self.roles, self.log_groups = {}, {}, {}
+        self.specs = {spec.name: spec for spec in FUNCTIONS}
+        for spec in FUNCTIONS:
+            self._function(spec, grants.for_function(spec.name))
+        self._triggers(data, events)
+        self.register_outputs({})
+
+    def _sizing(self, spec: FunctionSpec) -> FunctionSizing:
+        settings = self._settings
+        return {
+            "api": settings.api,
+            "consumer": settings.consumer,
+            "publisher": settings.publisher,
+        }[spec.sizing]
+
+    def _function(self, spec: FunctionSpec, grants: list[Statement]) -> None:
+        settings = self._settings
+        sizing = self._sizing(spec)
+        function_name = settings.resource_name(spec.name.replace("_", "-"))
+        log_group = aws.cloudwatch.LogGroup(
+            f"{function_name}-logs",
+            name=f"/aws/lambda/{function_name}",
+            retention_in_days=settings.log_retention_days,
+            opts=self._child,
+        )
+        role = aws.iam.Role(
+            f"{function_name}-role",
+            description=f"Runs {spec.handler} and nothing else",
+            assume_role_policy=policies.service_trust("lambda.amazonaws.com"),
+            opts=self._child,
+        )
+        policy = aws.iam.RolePolicy(
+            f"{function_name}-policy",
+            role=role.id,
+            policy=policies.document(
+                policies.statement(
+                    "OwnLogGroup",
+                    ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    [pulumi.Output.concat(log_group.arn, ":log-stream:*")],
+                ),
+                policies.statement(
+                    "Tracing", ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"]
+                ),
+                *grants,
+            ),
+            opts=self._child,
+        )
+        self.functions[spec.name] = aws.lambda_.Function(
+            function_name,
+            name=function_name,
+            role=role.arn,
+            runtime=settings.runtime,
+            architectures=[ARCHITECTURE],
+            handler=spec.handler,
+            code=pulumi.FileArchive(str(self._artifact.path)),
+            source_code_hash=self._artifact.sha256,
+            memory_size=sizing.memory_mb,
+            timeout=sizing.timeout_seconds,
+            environment=aws.lambda_.FunctionEnvironmentArgs(variables=self._environment),
+            kms_key_arn=self._key.arn,
+            tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
+            logging_config=aws.lambda_.FunctionLoggingConfigArgs(
+                log_format="JSON", log_group=log_group.name
+            ),
+            # The role's policy must exist before the first cold start.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )
+        self.roles[spec.name] = role
+        self.log_groups[spec.name] = log_group
+
+    def _triggers(self, data: Data, events: Events) -> None:
+        settings = self._settings
+        aws.lambda_.EventSourceMapping(
+            "payments-queue-trigger",
+            event_source_arn=events.payments_queue.arn,
+            function_name=self.functions["payments"].arn,
+            batch_size=10,
+            maximum_batching_window_in_seconds=1,
+            function_response_types=["ReportBatchItemFailures"],
+            opts=self._child,
+        )
+        aws.lambda_.EventSourceMapping(
+            "outbox-stream-trigger",
+            event_source_arn=data.orders_table.stream_arn,
+            function_name=self.functions["publisher"].arn,
+            starting_position="TRIM_HORIZON",
+            batch_size=100,
+            bisect_batch_on_function_error=True,
+            maximum_retry_attempts=settings.stream_maximum_retry_attempts,
+            function_response_types=["ReportBatchItemFailures"],
+            destination_config=aws.lambda_.EventSourceMappingDestinationConfigArgs(
+                on_failure=aws.lambda_.EventSourceMappingDestinationConfigOnFailureArgs(
+                    destination_arn=events.dead_letter_queues["outbox-stream"].arn
+                )
+            ),
+            # Only new outbox items are events; the order items on the stream are not.
+            filter_criteria=aws.lambda_.EventSourceMappingFilterCriteriaArgs(
+                filters=[
+                    aws.lambda_.EventSourceMappingFilterCriteriaFilterArgs(
+                        pattern=json.dumps(
+                            {
+                                "eventName": ["INSERT"],
+                                "dynamodb": {
+                                    "Keys": {
+                                        ORDERS_TABLE.sort_key: {"S": [{"prefix": EVENT_KEY_PREFIX}]}
+                                    }
+                                },
+                            }
+                        )
+                    )
+                ]
+            ),
+            opts=self._child,
+        )
+        shipments = self.functions["shipments"]
+        shipments_dlq = events.dead_letter_queues["shipments"]
+        aws.lambda_.Permission(
+            "shipments-rule-invokes",
+            action="lambda:InvokeFunction",
+            function=shipments.name,
+            principal="events.amazonaws.com",
+            source_arn=events.shipments_rule.arn,
+            opts=self._child,
+        )
+        aws.cloudwatch.EventTarget(
+            "shipments-rule-target",
+            rule=events.shipments_rule.name,
+            event_bus_name=events.bus.name,
+            arn=shipments.arn,
+            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(
+                arn=shipments_dlq.arn
+            ),
+            retry_policy=aws.cloudwatch.EventTargetRetryPolicyArgs(
+                maximum_retry_attempts=settings.event_maximum_retry_attempts,
+                maximum_event_age_in_seconds=24 * 60 * 60,
+            ),
+            opts=self._child,
+        )
+        # EventBridge invokes asynchronously: what the function itself fails on lands here too.
+        aws.lambda_.FunctionEventInvokeConfig(
+            "shipments-async-failures",
+            function_name=shipments.name,
+            maximum_retry_attempts=2,
+            destination_config=aws.lambda_.FunctionEventInvokeConfigDestinationConfigArgs(
+                on_failure=aws.lambda_.FunctionEventInvokeConfigDestinationConfigOnFailureArgs(
+                    destination=shipments_dlq.arn
+                )
+            ),
+            opts=self._child,
+        )

@@ -1,0 +1,375 @@
+"""Alarms to a KMS-encrypted SNS topic, and two dashboards: the business and the machinery."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from .data import Data, key_policy, service_may_use_key
+from .environment import metrics_namespace, service_name
+from .events import Events
+from .functions import Functions
+from .settings import StackSettings
+
+# Metrics the functions emit with Powertools Metrics (orders_lambda.observability): orders
+# placed and cancelled, order value per currency, errors per code, and flag failures per reason
+# (the reasons orders_adapters.appconfig reports).
+ORDERS_PLACED = "OrdersPlaced"
+ORDER_VALUE = "OrderValue"
+ORDERS_CANCELLED = "OrdersCancelled"
+ERRORS_BY_CODE = "Errors"
+FLAG_FAILURES = "FlagsFailures"
+FLAG_FAILURE_REASONS = ("unavailable", "invalid", "evaluation")
+# DynamoDB reports SystemErrors per operation; these are the ones the service calls.
+TABLE_OPERATIONS = (
+    "GetItem",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "Query",
+    "TransactWriteItems",
+)
+Dimensions = Mapping[str, pulumi.Input[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    namespace: str
+    name: str
+    dimensions: Dimensions
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """When an alarm fires: the statistic over ``period`` seconds compared with ``value``."""
+
+    value: pulumi.Input[float]
+    statistic: str = "Sum"
+    period: int = 60
+    evaluation_periods: int = 1
+    comparison: str = "GreaterThanThreshold"
+
+
+class Monitoring(pulumi.ComponentResource):
+    """The alarm topic, every alarm, and the two dashboards."""
+
+    topic: aws.sns.Topic
+    alarms: dict[str, aws.cloudwatch.MetricAlarm]
+
+    def __init__(
+        self,
+        name: str,
+        settings: StackSettings,
+        *,
+        account_id: pulumi.Input[str],
+        functions: Functions,
+        data: Data,
+        events: Events,
+        api: Dimensions,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("orders:stack:Monitoring", name, None, opts)
+        self._child = pulumi.ResourceOptions(parent=self)
+        self._settings = settings
+        self.alarms = {}
+        key = aws.kms.Key(
+            f"{name}-key",
+            description=f"Orders alarms ({settings.stack}): the SNS topic",
+            enable_key_rotation=True,
+            policy=key_policy(
+                account_id,
+                service_may_use_key("cloudwatch.amazonaws.com", account_id, "CloudWatchAlarms"),
+            ),
+            opts=self._child,
+        )
+        self.topic = aws.sns.Topic(f"{name}-alarms", kms_master_key_id=key.arn, opts=self._child)
+        if settings.alarms.email:
+            aws.sns.TopicSubscription(
+                f"{name}-alarms-email",
+                topic=self.topic.arn,
+                protocol="email",
+                endpoint=settings.alarms.email,
+                opts=self._child,
+            )
+        self._api_alarms(api)
+        self._function_alarms(functions)
+        self._table_alarms(data)
+        self._queue_alarms(events)
+        self._alarm(
+            "flag-fetch-failures",
+            "Feature flags could not be fetched or were invalid; no discounts are applied",
+            [
+                Metric(metrics_namespace(), FLAG_FAILURES, {"service": service_name(), "reason": r})
+                for r in FLAG_FAILURE_REASONS
+            ],
+            Threshold(settings.alarms.flag_fetch_failures_per_5_minutes, period=300),
+        )
+        self._dashboards(name, api, functions, data, events)
+        self.register_outputs({"topic": self.topic.arn})
+
+    def _alarm(
+        self, name: str, description: str, metric: Metric | list[Metric], threshold: Threshold
+    ) -> None:
+        """An alarm to the topic on one metric, or on the sum of several (a missing one is 0)."""
+        percentile = threshold.statistic.startswith("p")
+        shape: dict[str, Any]
+        if isinstance(metric, Metric):
+            shape = {
+                "namespace": metric.namespace,
+                "metric_name": metric.name,
+                "dimensions": dict(metric.dimensions),
+                "statistic": None if percentile else threshold.statistic,
+                "extended_statistic": threshold.statistic if percentile else None,
+                "period": threshold.period,
+            }
+        else:
+            queries = [
+                aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                    id=f"m{index}",
+                    return_data=False,
+                    metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                        namespace=part.namespace,
+                        metric_name=part.name,
+                        dimensions=dict(part.dimensions),
+                        stat=threshold.statistic,
+                        period=threshold.period,
+                    ),
+                )
+                for index, part in enumerate(metric)
+            ]
+            total = " + ".join(f"FILL(m{index}, 0)" for index in range(len(metric)))
+            shape = {
+                "metric_queries": [
+                    *queries,
+                    aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                        id="total", expression=total, label=metric[0].name, return_data=True
+                    ),
+                ]
+            }
+        self.alarms[name] = aws.cloudwatch.MetricAlarm(
+            f"alarm-{name}",
+            name=self._settings.resource_name(name),
+            alarm_description=description,
+            evaluation_periods=threshold.evaluation_periods,
+            threshold=threshold.value,
+            comparison_operator=threshold.comparison,
+            treat_missing_data="notBreaching",
+            alarm_actions=[self.topic.arn],
+            ok_actions=[self.topic.arn],
+            opts=self._child,
+            **shape,
+        )
+
+    def _api_alarms(self, api: Dimensions) -> None:
+        alarms = self._settings.alarms
+        self._alarm(
+            "api-5xx",
+            "The API answers with server errors",
+            Metric("AWS/ApiGateway", "5XXError", api),
+            Threshold(alarms.api_5xx_per_minute),
+        )
+        self._alarm(
+            "api-latency-p90",
+            "The API's p90 latency is above its budget",
+            Metric("AWS/ApiGateway", "Latency", api),
+            Threshold(alarms.api_p90_latency_ms, statistic="p90", evaluation_periods=5),
+        )
+
+    def _function_alarms(self, functions: Functions) -> None:
+        percent = self._settings.alarms.duration_percent_of_timeout
+        for short, function in functions.functions.items():
+            slug = short.replace("_", "-")
+            dims = {"FunctionName": function.name}
+            for metric, what in (("Errors", "fails"), ("Throttles", "is throttled")):
+                self._alarm(
+                    f"{slug}-{metric.lower()}",
+                    f"{short} {what}",
+                    Metric("AWS/Lambda", metric, dims),
+                    Threshold(0),
+                )
+            near_timeout = function.timeout.apply(lambda seconds: (seconds or 3) * 10 * percent)
+            self._alarm(
+                f"{slug}-duration",
+                f"{short} runs close to its timeout ({percent}% of it)",
+                Metric("AWS/Lambda", "Duration", dims),
+                Threshold(near_timeout, statistic="p99", period=300),
+            )
+        self._alarm(
+            "publisher-iterator-age",
+            "The outbox publisher falls behind the table's stream",
+            Metric(
+                "AWS/Lambda", "IteratorAge", {"FunctionName": functions.functions["publisher"].name}
+            ),
+            Threshold(self._settings.alarms.iterator_age_seconds * 1000, statistic="Maximum"),
+        )
+
+    def _table_alarms(self, data: Data) -> None:
+        for label, table in (
+            ("orders", data.orders_table),
+            ("idempotency", data.idempotency_table),
+        ):
+            for metric in ("ReadThrottleEvents", "WriteThrottleEvents"):
+                self._alarm(
+                    f"{label}-table-{metric}",
+                    f"The {label} table throttles requests",
+                    Metric("AWS/DynamoDB", metric, {"TableName": table.name}),
+                    Threshold(0),
+                )
+            self._alarm(
+                f"{label}-table-system-errors",
+                f"DynamoDB fails requests to the {label} table",
+                [
+                    Metric(
+                        "AWS/DynamoDB", "SystemErrors", {"TableName": table.name, "Operation": op}
+                    )
+                    for op in TABLE_OPERATIONS
+                ],
+                Threshold(0),
+            )
+
+    def _queue_alarms(self, events: Events) -> None:
+        for path, queue in events.dead_letter_queues.items():
+            self._alarm(
+                f"{path}-dlq-depth",
+                f"Messages of the {path} path are in its dead-letter queue",
+                Metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": queue.name}),
+                Threshold(0, statistic="Maximum"),
+            )
+
+    def _dashboards(
+        self,
+        name: str,
+        api: Dimensions,
+        functions: Functions,
+        data: Data,
+        events: Events,
+    ) -> None:
+        region = self._settings.region
+        service = metrics_namespace()
+
+        def widget(title: str, metrics: Sequence[Sequence[Any]], stat: str = "Sum") -> Any:
+            return {
+                "type": "metric",
+                "width": 12,
+                "height": 6,
+                "properties": {
+                    "title": title,
+                    "region": region,
+                    "stat": stat,
+                    "period": 300,
+                    "metrics": [list(m) for m in metrics],
+                },
+            }
+
+        api_dims = ["ApiName", api["ApiName"], "Stage", api["Stage"]]
+
+        def by(metric: str, dimension: str) -> list[dict[str, str]]:
+            # One line per value of the dimension, whichever values the code emits.
+            search = f'{{{service},{dimension},service}} MetricName="{metric}"'
+            return [{"expression": f"SEARCH('{search}', 'Sum', 300)", "id": dimension}]
+
+        business = [
+            widget("Orders placed", [[service, ORDERS_PLACED, "service", service_name()]]),
+            widget("Orders cancelled", [[service, ORDERS_CANCELLED, "service", service_name()]]),
+            widget("Order value per currency", [by(ORDER_VALUE, "currency")]),
+            widget("Errors per code", [by(ERRORS_BY_CODE, "code")]),
+            widget("Flag failures per reason", [by(FLAG_FAILURES, "reason")]),
+            widget(
+                "API requests and errors",
+                [
+                    ["AWS/ApiGateway", metric, *api_dims]
+                    for metric in ("Count", "4XXError", "5XXError")
+                ],
+            ),
+            widget(
+                "API latency (p50, p90, p99)",
+                [
+                    ["AWS/ApiGateway", "Latency", *api_dims, {"stat": stat}]
+                    for stat in ("p50", "p90", "p99")
+                ],
+                stat="p90",
+            ),
+        ]
+        detail = [
+            widget(
+                f"{metric} per function",
+                [
+                    ["AWS/Lambda", metric, "FunctionName", function.name]
+                    for function in functions.functions.values()
+                ],
+                stat=stat,
+            )
+            for metric, stat in (
+                ("Invocations", "Sum"),
+                ("Errors", "Sum"),
+                ("Throttles", "Sum"),
+                ("Duration", "p90"),
+                ("ConcurrentExecutions", "Maximum"),
+            )
+        ]
+        detail += [
+            widget(
+                f"{label} table",
+                [
+                    ["AWS/DynamoDB", metric, "TableName", table.name]
+                    for metric in (
+                        "ConsumedReadCapacityUnits",
+                        "ConsumedWriteCapacityUnits",
+                        "ReadThrottleEvents",
+                        "WriteThrottleEvents",
+                    )
+                ],
+            )
+            for label, table in (
+                ("Orders", data.orders_table),
+                ("Idempotency", data.idempotency_table),
+            )
+        ]
+        queues = {"payments": events.payments_queue} | {
+            f"{path} DLQ": queue for path, queue in events.dead_letter_queues.items()
+        }
+        detail += [
+            widget(
+                "Queue depth",
+                [
+                    ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queue.name]
+                    for queue in queues.values()
+                ],
+                stat="Maximum",
+            ),
+            widget(
+                "Oldest message age (s)",
+                [
+                    [
+                        "AWS/SQS",
+                        "ApproximateAgeOfOldestMessage",
+                        "QueueName",
+                        events.payments_queue.name,
+                    ]
+                ],
+                stat="Maximum",
+            ),
+            widget(
+                "Outbox stream iterator age (ms)",
+                [
+                    [
+                        "AWS/Lambda",
+                        "IteratorAge",
+                        "FunctionName",
+                        functions.functions["publisher"].name,
+                    ]
+                ],
+                stat="Maximum",
+            ),
+        ]
+        for suffix, widgets in (("business", business), ("detail", detail)):
+            aws.cloudwatch.Dashboard(
+                f"{name}-{suffix}",
+                dashboard_name=self._settings.resource_name(suffix),
+                dashboard_body=pulumi.Output.json_dumps({"widgets": widgets}),
+                opts=self._child,
+            )

@@ -1,0 +1,179 @@
+"""Least privilege: a role per function, only the calls it makes, and no stray wildcard."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pulumi
+import pytest
+from deploy_pulumi.orders_stack import policies
+from deploy_pulumi.orders_stack.environment import function_environment
+from deploy_pulumi.orders_stack.functions import FUNCTIONS
+
+from .conftest import Declared, Deployment, FakeCloud
+
+COMMON = {
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "kms:Decrypt",
+}
+ORDERS_READ_WRITE = {"dynamodb:GetItem", "dynamodb:PutItem"}
+FLAGS = {"appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"}
+IDEMPOTENCY = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+# What each function's code calls, beyond logging, tracing and reading its environment.
+EXPECTED_ACTIONS: dict[str, set[str]] = {
+    "create_order": {"dynamodb:PutItem", *IDEMPOTENCY, *FLAGS},
+    "get_order": {"dynamodb:GetItem"},
+    "list_orders": {"dynamodb:Query"},
+    "update_order": {*ORDERS_READ_WRITE, *FLAGS},
+    "cancel_order": ORDERS_READ_WRITE,
+    "delete_order": {*ORDERS_READ_WRITE, "dynamodb:DeleteItem"},
+    "docs": set(),
+    "payments": {
+        *ORDERS_READ_WRITE,
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:ChangeMessageVisibility",
+        "sqs:GetQueueAttributes",
+    },
+    "shipments": {*ORDERS_READ_WRITE, "sqs:SendMessage", "kms:GenerateDataKey"},
+    "publisher": {
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+        "events:PutEvents",
+        "sqs:SendMessage",
+        "kms:GenerateDataKey",
+    },
+}
+
+
+def _documents(value: Any) -> Iterator[dict[str, Any]]:
+    """Every policy document anywhere in a resource's state (JSON strings with a Statement)."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _documents(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _documents(item)
+    elif isinstance(value, str) and '"Statement"' in value:
+        parsed = json.loads(value)
+        if isinstance(parsed, dict) and "Statement" in parsed:
+            yield parsed
+
+
+def _role_policy(deployment: Deployment, function: Declared) -> dict[str, Any]:
+    role = deployment.by_arn(function.state["role"])
+    (policy,) = [
+        p
+        for p in deployment.of_type("aws:iam/rolePolicy:RolePolicy")
+        if p.state["role"] == f"{role.name}-id"
+    ]
+    document: dict[str, Any] = json.loads(policy.state["policy"])
+    return document
+
+
+def _function(deployment: Deployment, short_name: str) -> Declared:
+    handler = next(spec.handler for spec in FUNCTIONS if spec.name == short_name)
+    (found,) = [
+        f
+        for f in deployment.of_type("aws:lambda/function:Function")
+        if f.state["handler"] == handler
+    ]
+    return found
+
+
+def test_every_function_has_a_role_of_its_own(deployment: Deployment) -> None:
+    functions = deployment.of_type("aws:lambda/function:Function")
+    roles = [f.state["role"] for f in functions]
+    assert len(set(roles)) == len(functions) == len(FUNCTIONS)
+    for role_arn in roles:
+        trust = json.loads(deployment.by_arn(role_arn).state["assumeRolePolicy"])
+        assert trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+
+
+@pytest.mark.parametrize("short_name", sorted(EXPECTED_ACTIONS))
+def test_a_function_may_call_only_what_its_code_calls(
+    deployment: Deployment, short_name: str
+) -> None:
+    document = _role_policy(deployment, _function(deployment, short_name))
+    actions = {action for s in document["Statement"] for action in s["Action"]}
+    assert actions == COMMON | EXPECTED_ACTIONS[short_name]
+
+
+def test_table_grants_name_the_table_or_its_indexes_only(deployment: Deployment) -> None:
+    orders = deployment.one("aws:dynamodb/table:Table", "data-orders").state
+    idempotency = deployment.one("aws:dynamodb/table:Table", "data-idempotency").state["arn"]
+    allowed = {orders["arn"], orders["streamArn"], idempotency}
+    for spec in FUNCTIONS:
+        for statement in _role_policy(deployment, _function(deployment, spec.name))["Statement"]:
+            if any(a.startswith("dynamodb:") for a in statement["Action"]):
+                for resource in statement["Resource"]:
+                    assert resource in allowed or resource.startswith(f"{orders['arn']}/index/")
+    listing = _role_policy(deployment, _function(deployment, "list_orders"))["Statement"]
+    query = next(s for s in listing if "dynamodb:Query" in s["Action"])
+    assert query["Resource"] == [f"{orders['arn']}/index/GSI1", f"{orders['arn']}/index/GSI2"]
+
+
+def test_no_policy_document_holds_a_wildcard_off_the_allowed_list(deployment: Deployment) -> None:
+    documents = [(r.name, d) for r in deployment.resources for d in _documents(r.state)]
+    # 10 role policies and 10 trust policies, 2 key policies, the shipments DLQ's policy.
+    assert len(documents) >= 2 * len(FUNCTIONS) + 3
+    problems = [f"{name}: {v}" for name, d in documents for v in policies.wildcard_violations(d)]
+    assert problems == []
+
+
+def test_the_wildcard_check_catches_what_it_should() -> None:
+    document = {
+        "Statement": [
+            {"Sid": "TooBroad", "Action": ["dynamodb:*"], "Resource": ["arn:aws:dynamodb:x"]},
+            {"Sid": "AnyTable", "Action": "dynamodb:GetItem", "Resource": "*"},
+            {"Sid": "Tracing", "Action": ["xray:PutTraceSegments"], "Resource": ["*"]},
+        ]
+    }
+    assert policies.wildcard_violations(document) == [
+        "TooBroad: dynamodb:* on arn:aws:dynamodb:x",
+        "AnyTable: dynamodb:GetItem on *",
+    ]
+
+
+def test_every_allowed_wildcard_says_why() -> None:
+    assert all(len(entry.reason) > 20 for entry in policies.ALLOWED_WILDCARDS)
+
+
+def test_a_check_inside_an_output_fails_the_test_when_it_fails() -> None:
+    pulumi.runtime.set_mocks(FakeCloud("eu-west-1"), preview=False)
+
+    def must_be_two(value: int) -> None:
+        assert value == 2
+
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
+    def check() -> pulumi.Output[None]:
+        return pulumi.Output.from_input(1).apply(must_be_two)
+
+    with pytest.raises(AssertionError):
+        check()
+
+
+def test_an_environment_the_settings_model_rejects_fails_the_deployment() -> None:
+    pulumi.runtime.set_mocks(FakeCloud("eu-west-1"), preview=False)
+
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
+    def declare() -> pulumi.Output[dict[str, str]]:
+        return function_environment(
+            cursor_key="too short",
+            orders_table="orders",
+            idempotency_table="idempotency",
+            appconfig_application="app",
+            appconfig_environment="env",
+            appconfig_profile="profile",
+            log_level="INFO",
+        )
+
+    with pytest.raises(ValueError, match="cursor_key"):
+        declare()
