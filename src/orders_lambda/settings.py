@@ -12,7 +12,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Final, Self
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX: Final = "ORDERS_"
@@ -49,7 +56,7 @@ class Settings(BaseSettings):
 
     table_name: str | None = None
     idempotency_table: str | None = None
-    dynamodb_endpoint: str | None = None
+    dynamodb_endpoint: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
     sqlite_path: Path | None = None
     idempotency_path: Path | None = None
     idempotency_ttl_seconds: Annotated[int, Field(ge=60, le=7 * 24 * 3600)] = 3600

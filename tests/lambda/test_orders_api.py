@@ -407,3 +407,9 @@ def test_an_unavailable_store_is_a_503_with_retry_after(call: Call, container: C
 
 def test_amounts_are_decimal_strings(placed: Answer) -> None:
     assert all(isinstance(placed.json[k], str) for k in ("subtotal", "discount", "total"))
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+def test_a_path_that_cannot_be_an_order_id_is_a_404(call: Call, method: str) -> None:
+    answer = call(method, "/orders/not%20an!id")
+    assert (answer.status, answer.error_code) == (404, "ORDER_NOT_FOUND")

@@ -99,3 +99,7 @@ def test_tracing_is_on_only_inside_lambda_unless_disabled(
     assert load_settings().tracing
     environment.setenv("POWERTOOLS_TRACE_DISABLED", "true")
     assert not load_settings().tracing
+
+
+def test_a_dynamodb_endpoint_must_be_a_url(environment: pytest.MonkeyPatch) -> None:
+    assert "ORDERS_DYNAMODB_ENDPOINT" in _error(environment, ORDERS_DYNAMODB_ENDPOINT="localhost")

@@ -13,7 +13,9 @@ from orders_lambda.http.app import Reply, Request, api
 def cancel_order(request: Request, order_id: str) -> Reply:
     caller = request.caller
     order = request.container.cancel_order()(
-        caller, order_id, expected_version=request.expected_version(required=False)
+        caller,
+        request.order_id(order_id),
+        expected_version=request.expected_version(required=False),
     )
     observability.logger().info(
         "order cancelled", extra={"order_id": order.id, "version": order.version}

@@ -15,7 +15,9 @@ from orders_lambda.http.app import Reply, Request, api
 def delete_order(request: Request, order_id: str) -> Reply:
     caller = request.caller
     request.container.delete_order()(
-        caller, order_id, expected_version=request.expected_version(required=False)
+        caller,
+        request.order_id(order_id),
+        expected_version=request.expected_version(required=False),
     )
     observability.logger().info("order deleted", extra={"order_id": order_id})
     return Reply(HTTPStatus.NO_CONTENT)

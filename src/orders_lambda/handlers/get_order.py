@@ -8,7 +8,8 @@ from orders_lambda.http.app import Reply, Request, api
 
 @api.operation(routes.GET_ORDER)
 def get_order(request: Request, order_id: str) -> Reply:
-    return request.order_reply(request.container.get_order()(request.caller, order_id))
+    order = request.container.get_order()(request.caller, request.order_id(order_id))
+    return request.order_reply(order)
 
 
 handler = api.handler

@@ -20,7 +20,7 @@ def update_order(request: Request, order_id: str) -> Reply:
     body, _ = request.body(UpdateOrderRequest)
     order = request.container.update_order()(
         caller,
-        order_id,
+        request.order_id(order_id),
         expected_version=version,
         lines=[NewLine(ln.sku, ln.quantity, ln.unit_price) for ln in body.lines],
     )

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
-from orders_core import Order, Principal
+from orders_core import Order, OrderNotFound, Principal
+from orders_core.order import ORDER_ID_PATTERN
 from orders_lambda import container as containers
 from orders_lambda import observability, routes
 from orders_lambda.http import request as parse
@@ -89,6 +90,14 @@ class Request:
 
     def expected_version(self, *, required: bool) -> int | None:
         return parse.expected_version(self.event, required=required)
+
+    @staticmethod
+    def order_id(value: str) -> str:
+        """The order id from the path; one that can't be an id names no order (404, not a
+        validation error: the URL is what is wrong)."""
+        if not ORDER_ID_PATTERN.fullmatch(value):
+            raise OrderNotFound(f"order {value[:64]} not found")
+        return value
 
     def url(self, path: str) -> str:
         """``path`` as the client reaches it, behind the stage or base path it called."""
