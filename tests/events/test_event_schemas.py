@@ -1,0 +1,201 @@
+"""Every published event type has a committed, versioned JSON Schema; every event the service
+emits validates against its type's newest schema; and no locked version changes what it
+accepts."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from jsonschema import Draft4Validator, FormatChecker
+
+from orders_adapters.memory import InMemoryOrderRepository
+from orders_core import CustomerTier, EventType, FixedDiscounts, OrderEvent, Principal
+from tests.events.schema_lock import (
+    breaking_changes,
+    latest_versions,
+    lock_problems,
+    locked,
+    schema_files,
+)
+from tests.support.service import ALICE, STAFF, Service, a_line
+from tests.support.strategies import currencies, customer_ids, discount_percents, new_lines
+
+Step = Callable[[Service, str], Any]
+
+STEPS: dict[str, Step] = {
+    "cancel": lambda s, o: s.cancel(STAFF, o),
+    "delete": lambda s, o: s.delete(STAFF, o),
+    "pay": lambda s, o: s.mark_paid(STAFF, o),
+    "ship": lambda s, o: s.mark_shipped(STAFF, o),
+    "deliver": lambda s, o: s.mark_delivered(STAFF, o),
+}
+# Every path an order can take after placement and any line updates.
+ENDINGS: tuple[tuple[str, ...], ...] = (
+    (),
+    ("cancel",),
+    ("cancel", "delete"),
+    ("delete",),
+    ("pay",),
+    ("pay", "cancel"),
+    ("pay", "ship"),
+    ("pay", "ship", "deliver"),
+)
+
+
+@cache
+def validators() -> dict[str, Draft4Validator]:
+    return {
+        kind: Draft4Validator(schema, format_checker=FormatChecker())
+        for kind, schema in latest_versions().items()
+    }
+
+
+def problems(event: OrderEvent) -> list[str]:
+    validator = validators()[event.type.value]
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator.iter_errors(event.to_record())
+    ]
+
+
+def test_every_schema_file_is_a_valid_draft_4_schema() -> None:
+    for name, schema in schema_files().items():
+        Draft4Validator.check_schema(schema)
+        assert schema["properties"]["type"]["enum"] == [name.split(".")[0]], name
+
+
+def test_every_event_type_has_a_schema() -> None:
+    assert sorted(latest_versions()) == sorted(t.value for t in EventType)
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[OrderEvent]:
+    """The events of one order's life, made by the use cases."""
+    percents = st.none() | discount_percents().filter(lambda p: p <= 25)
+    pricing = FixedDiscounts(premium=draw(percents), campaign=draw(percents))
+    service = Service(InMemoryOrderRepository(), pricing=pricing)
+    customer = Principal.customer(draw(customer_ids()), draw(st.sampled_from(CustomerTier)))
+    currency = draw(currencies())
+    order_id = service.place(customer, currency=currency, lines=draw(new_lines(currency))).id
+    for _ in range(draw(st.integers(0, 2))):
+        version = service.get(STAFF, order_id).version
+        service.update(STAFF, order_id, expected_version=version, lines=draw(new_lines(currency)))
+    for step in draw(st.sampled_from(ENDINGS)):
+        STEPS[step](service, order_id)
+    return service.store.all_events()
+
+
+@given(histories())
+def test_every_event_the_service_emits_validates_against_its_schema(
+    events: list[OrderEvent],
+) -> None:
+    for event in events:
+        assert problems(event) == [], event.type
+
+
+def test_the_endings_between_them_emit_every_event_type() -> None:
+    emitted: set[EventType] = set()
+    for ending in ENDINGS:
+        service = Service(InMemoryOrderRepository())
+        order_id = service.place(ALICE, currency="EUR", lines=[a_line()]).id
+        service.update(STAFF, order_id, expected_version=1, lines=[a_line(quantity=2)])
+        for step in ending:
+            STEPS[step](service, order_id)
+        emitted |= {event.type for event in service.store.all_events()}
+    assert emitted == set(EventType)
+
+
+def test_an_event_that_breaks_its_schema_is_caught() -> None:
+    service = Service(InMemoryOrderRepository())
+    service.place(ALICE, currency="EUR", lines=[a_line()])
+    record = service.store.all_events()[0].to_record()
+    record["order"] = {**record["order"], "status": "PAID"}
+
+    assert problems(OrderEvent.from_record(record)) == [
+        "order/status: 'PAID' is not one of ['PENDING']"
+    ]
+
+
+# -- the lock --------------------------------------------------------------------------------
+
+
+def test_no_locked_schema_version_changes_what_it_accepts() -> None:
+    assert lock_problems(locked(), schema_files()) == []
+
+
+def test_every_schema_version_is_locked() -> None:
+    unlocked = sorted(set(schema_files()) - set(locked()))
+    assert unlocked == [], f"lock new versions with: python -m tests.events.schema_lock: {unlocked}"
+
+
+@pytest.fixture
+def placed() -> dict[str, Any]:
+    return copy.deepcopy(locked()["OrderPlaced.v1.json"])
+
+
+def test_removing_a_required_field_is_a_breaking_change(placed: dict[str, Any]) -> None:
+    changed = copy.deepcopy(placed)
+    changed["required"].remove("occurred_at")
+
+    assert breaking_changes(placed, changed) == ["#/required: required field 'occurred_at' removed"]
+
+
+def test_changing_a_type_is_a_breaking_change(placed: dict[str, Any]) -> None:
+    changed = copy.deepcopy(placed)
+    changed["properties"]["order_version"]["type"] = "string"
+
+    assert breaking_changes(placed, changed) == [
+        "#/properties/order_version/type: type changed from 'integer' to 'string'"
+    ]
+
+
+def test_tightening_a_constraint_is_a_breaking_change(placed: dict[str, Any]) -> None:
+    changed = copy.deepcopy(placed)
+    changed["definitions"]["customer_id"]["maxLength"] = 64
+    changed["definitions"]["order"]["properties"]["status"]["enum"] = []
+
+    assert breaking_changes(placed, changed) == [
+        "#/definitions/customer_id/maxLength: maxLength tightened from 128 to 64",
+        "#/definitions/order/properties/status/enum: enum narrowed, 'PENDING' no longer allowed",
+    ]
+
+
+def test_removing_a_property_or_adding_a_required_one_is_a_breaking_change(
+    placed: dict[str, Any],
+) -> None:
+    changed = copy.deepcopy(placed)
+    del changed["properties"]["customer_id"]
+    changed["required"].append("channel")
+
+    assert breaking_changes(placed, changed) == [
+        "#/properties/customer_id: removed",
+        "#/required: field 'channel' newly required",
+    ]
+
+
+def test_rewording_a_description_is_not_a_breaking_change(placed: dict[str, Any]) -> None:
+    changed = copy.deepcopy(placed)
+    changed["description"] = "Said differently."
+    changed["properties"]["event_id"]["description"] = "Also said differently."
+
+    assert breaking_changes(placed, changed) == []
+
+
+def test_a_new_version_file_breaks_nothing_but_removing_a_locked_one_does(
+    placed: dict[str, Any],
+) -> None:
+    v2 = copy.deepcopy(placed)
+    v2["required"].append("channel")
+    v2["properties"]["channel"] = {"type": "string"}
+    lock = {"OrderPlaced.v1.json": placed}
+
+    assert lock_problems(lock, {"OrderPlaced.v1.json": placed, "OrderPlaced.v2.json": v2}) == []
+    assert lock_problems(lock, {"OrderPlaced.v2.json": v2}) == [
+        "OrderPlaced.v1.json: a locked version was removed"
+    ]
