@@ -46,20 +46,49 @@ def dumps(body: object) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What an operation answers: a status, a JSON body (or none) and headers."""
+    """What an operation answers: a status, a body and headers.
+
+    ``body`` is serialised as JSON; for another ``content_type`` it is sent as the text it is.
+    """
 
     status: int
     body: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
-    content_type: str = JSON  # any other type: ``body`` is sent as the text it is
+    content_type: str = JSON
+
+    @property
+    def text(self) -> str:
+        if self.body is None:
+            return ""
+        if self.content_type != JSON or isinstance(self.body, _Serialised):
+            return str(self.body)
+        return dumps(self.body)
 
     def to_record(self) -> dict[str, Any]:
-        """JSON-ready form (the idempotency layer stores replies this way)."""
-        return {"status": int(self.status), "body": self.body, "headers": dict(self.headers)}
+        """JSON-ready form, the body as its text, so a replay sends the very same bytes (the
+        idempotency layer stores replies this way)."""
+        return {
+            "status": int(self.status),
+            "headers": dict(self.headers),
+            "content_type": self.content_type,
+            "text": self.text,
+        }
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Reply:
-        return cls(int(record["status"]), record.get("body"), dict(record.get("headers") or {}))
+        text = str(record["text"])
+        return cls(
+            int(record["status"]),
+            _Serialised(text) if text else None,
+            dict(record["headers"]),
+            str(record["content_type"]),
+        )
+
+
+class _Serialised(str):
+    """A JSON body already in text form (from a stored reply)."""
+
+    __slots__ = ()
 
 
 class Request:
@@ -241,7 +270,7 @@ def _response(reply: Reply) -> Response[str]:
     return Response(
         status_code=int(reply.status),
         content_type=reply.content_type,
-        body=dumps(reply.body) if reply.content_type == JSON else str(reply.body),
+        body=reply.text,
         headers=dict(reply.headers),
     )
 
