@@ -102,13 +102,15 @@ def _run(script: str) -> str:
 
 _SERVE_ONE = """
     import json, os, sys
-    os.environ.update(ORDERS_STORE={store!r}, ORDERS_SQLITE_PATH={path!r},
+    os.environ.update(ORDERS_STORE="sqlite", ORDERS_SQLITE_PATH={path!r},
                       ORDERS_CURSOR_KEY="k" * 40)
     import orders_lambda.handlers.{module} as entrypoint
     from orders_lambda import container
     built_at_import = bool(container._running) or "orders_adapters.sqlite" in sys.modules
-    from tests.support.apigw import FakeLambdaContext, rest_event
-    answer = entrypoint.handler(rest_event("GET", "/orders/x"), FakeLambdaContext())
+    from tests.support.apigw import NEW_ORDER, FakeLambdaContext, rest_event
+    body = NEW_ORDER if {method!r} == "POST" else None
+    event = rest_event({method!r}, {path_in_api!r}, body=body)
+    answer = entrypoint.handler(event, FakeLambdaContext())
     print(json.dumps({{
         "built_at_import": built_at_import,
         "status": answer["statusCode"],
@@ -119,7 +121,20 @@ _SERVE_ONE = """
 """
 
 
-def test_an_entrypoint_builds_nothing_at_import_and_no_aws_sdk_on_sqlite(tmp_path: Path) -> None:
-    script = _SERVE_ONE.format(store="sqlite", path=str(tmp_path / "o.db"), module="get_order")
+@pytest.mark.parametrize(
+    ("module", "method", "path", "status"),
+    [
+        ("get_order", "GET", "/orders/x", 404),
+        ("create_order", "POST", "/orders", 201),
+        ("list_orders", "GET", "/orders", 200),
+    ],
+)
+def test_an_entrypoint_builds_nothing_at_import_and_loads_only_its_path(
+    tmp_path: Path, module: str, method: str, path: str, status: int
+) -> None:
+    # On the SQLite store: no AWS SDK, no idempotency layer without a key, no OpenAPI models.
+    script = _SERVE_ONE.format(
+        path=str(tmp_path / "o.db"), module=module, method=method, path_in_api=path
+    )
     outcome = json.loads(_run(script).splitlines()[-1])
-    assert outcome == {"built_at_import": False, "status": 404, "loaded": []}
+    assert outcome == {"built_at_import": False, "status": status, "loaded": []}
