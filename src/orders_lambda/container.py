@@ -27,6 +27,9 @@ from orders_core import (
     GetOrder,
     IdGenerator,
     ListOrders,
+    MarkDelivered,
+    MarkPaid,
+    MarkShipped,
     NoDiscounts,
     OrderRepository,
     PlaceOrder,
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from orders_lambda.http.idempotency import IdempotentCommand
+    from orders_lambda.publisher import EventPublisher
 
 
 def _cursor_key(settings: Settings) -> bytes:
@@ -141,6 +145,12 @@ def _idempotent_creation(settings: Settings, store: BasePersistenceLayer) -> Ide
     return IdempotentCommand(store, expires_after_seconds=settings.idempotency_ttl_seconds)
 
 
+def _event_publisher() -> EventPublisher:
+    from orders_lambda.consumers.wiring import build_event_publisher
+
+    return build_event_publisher()
+
+
 def _store_kind(settings: Settings) -> str:
     return settings.store.value
 
@@ -201,6 +211,16 @@ class Container(containers.DeclarativeContainer):
     delete_order: providers.Provider[DeleteOrder] = providers.Factory(
         DeleteOrder, repo=repo, clock=clock
     )
+
+    # The event consumers' transitions and the outbox publisher (orders_lambda.consumers).
+    mark_paid: providers.Provider[MarkPaid] = providers.Factory(MarkPaid, repo=repo, clock=clock)
+    mark_shipped: providers.Provider[MarkShipped] = providers.Factory(
+        MarkShipped, repo=repo, clock=clock
+    )
+    mark_delivered: providers.Provider[MarkDelivered] = providers.Factory(
+        MarkDelivered, repo=repo, clock=clock
+    )
+    event_publisher: providers.Provider[EventPublisher] = providers.Singleton(_event_publisher)
 
 
 def build(settings: Settings | None = None) -> Container:

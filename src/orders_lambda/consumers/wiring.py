@@ -1,4 +1,4 @@
-"""The consumers' use cases and the publisher's EventBridge publisher, from the one container.
+"""The consumers' use cases and the outbox publisher, from the one container.
 
 Built on the first invocation, never at import time; a misconfigured function fails that
 invocation with SettingsError naming the variable, as the HTTP entrypoints do.
@@ -7,7 +7,6 @@ invocation with SettingsError naming the variable, as the HTTP entrypoints do.
 from __future__ import annotations
 
 import threading
-from functools import cache
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, ValidationError
@@ -36,18 +35,20 @@ def _container() -> Container:
 
 
 def mark_paid() -> MarkPaid:
-    container = _container()
-    return MarkPaid(container.repo(), container.clock())
+    return _container().mark_paid()
 
 
 def mark_shipped() -> MarkShipped:
-    container = _container()
-    return MarkShipped(container.repo(), container.clock())
+    return _container().mark_shipped()
 
 
 def mark_delivered() -> MarkDelivered:
-    container = _container()
-    return MarkDelivered(container.repo(), container.clock())
+    return _container().mark_delivered()
+
+
+def event_publisher() -> EventPublisher:
+    """The process's EventBridge publisher (a container Singleton)."""
+    return _container().event_publisher()
 
 
 class EventSettings(BaseSettings):
@@ -87,12 +88,10 @@ def make_events_client(
     return boto3.session.Session().client("events", endpoint_url=endpoint_url, config=config)
 
 
-@cache
-def event_publisher() -> EventPublisher:
-    """The process's EventBridge publisher, made on first use."""
+def build_event_publisher() -> EventPublisher:
+    """An EventBridge publisher on the bus the settings name (the container calls this once)."""
     from orders_adapters.eventbridge import EventBridgePublisher
 
-    _container()
     settings = load_event_settings()
     client = make_events_client(settings.events_endpoint)
     return EventBridgePublisher(client, settings.event_bus_name, source=settings.event_source)
