@@ -1,0 +1,1 @@
+"""Operators' commands (``orders dlq ...``): plain functions plus argparse hooks."""
