@@ -20,6 +20,10 @@ from orders_adapters.dynamodb import (
 from orders_core import Order, OrderEvent, OrderId
 from tests.support.moto_server import AWS_TEST_ENVIRONMENT, moto_server
 
+# Generous on purpose: moto on a busy machine can be slow, and a timed-out transaction that
+# botocore retries would look like a lost race, since moto ignores ClientRequestToken.
+TEST_READ_TIMEOUT = 30.0
+
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
@@ -80,12 +84,14 @@ def _fresh_table(client: DynamoDBClient) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def dynamodb_client(moto_endpoint: str) -> DynamoDBClient:
-    return make_dynamodb_client(endpoint_url=moto_endpoint)
+    return make_dynamodb_client(endpoint_url=moto_endpoint, read_timeout=TEST_READ_TIMEOUT)
 
 
 @pytest.fixture(scope="session")
 def single_threaded_dynamodb_client(single_threaded_moto_endpoint: str) -> DynamoDBClient:
-    return make_dynamodb_client(endpoint_url=single_threaded_moto_endpoint)
+    return make_dynamodb_client(
+        endpoint_url=single_threaded_moto_endpoint, read_timeout=TEST_READ_TIMEOUT
+    )
 
 
 @pytest.fixture
