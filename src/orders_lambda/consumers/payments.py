@@ -13,7 +13,6 @@ succeeds without changing anything.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -107,17 +106,3 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     use_case = mark_paid()
     bind_invocation(context)
     return process_batch(event, use_case)
-
-
-def completed_now(order_id: str, *, payment_id: str, amount: int, currency: str) -> str:
-    """A PAYMENT_COMPLETED body for ``order_id`` (local runs and tests feed these in)."""
-    from datetime import UTC
-
-    return PaymentCompleted(
-        type="PAYMENT_COMPLETED",
-        payment_id=payment_id,
-        order_id=order_id,
-        amount=amount,
-        currency=currency,
-        completed_at=datetime.now(UTC),
-    ).model_dump_json()

@@ -1,0 +1,278 @@
+"""The event flow on one machine: follow the SQLite store's outbox, feed payments and
+shipments into the real consumers.
+
+In AWS the table's stream drives the publisher; locally the SQLite store's ``events`` table
+is the outbox. :class:`OutboxFollower` reads the rows written since its checkpoint (kept in a
+file next to the database, so a restart resumes rather than replays) and hands their events
+to a publisher: :class:`PrintingPublisher` writes them out, an ``EventBridgePublisher`` on a
+local endpoint puts them on a bus. The checkpoint moves past an event only once it has been
+published, so what fails is offered again on the next poll (at least once, as in AWS).
+
+:func:`feed_payment` and :func:`feed_shipment` run the payments and shipments entrypoints
+on the event shapes SQS and EventBridge would hand them, through the process's container
+(configure it first, e.g. with the local workspace).
+
+Commands (see :func:`register`): ``orders events follow``, ``orders events pay ORDER_ID``,
+``orders events ship ORDER_ID [--delivered]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+import threading
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, TextIO
+
+from orders_core import OrderEvent
+
+if TYPE_CHECKING:
+    from orders_adapters.eventbridge import PublishResult
+    from orders_lambda.publisher import EventPublisher
+
+CHECKPOINT_SUFFIX: Final = ".outbox-checkpoint"
+BATCH_SIZE: Final = 100
+SOURCE: Final = "orders"
+
+
+# -- the outbox ----------------------------------------------------------------------------
+
+
+def read_outbox(db: Path, after: int, limit: int = BATCH_SIZE) -> list[tuple[int, OrderEvent]]:
+    """Events of the SQLite store written after row ``after``, oldest first, with their row.
+
+    Reads the ``events`` table of ``orders_adapters.sqlite`` (schema version 1) read-only.
+    """
+    connection = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = connection.execute(
+            "SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
+        ).fetchall()
+    finally:
+        connection.close()
+    return [(int(seq), OrderEvent.from_record(json.loads(body))) for seq, body in rows]
+
+
+def envelope(event: OrderEvent) -> dict[str, Any]:
+    """The event as an EventBridge rule target would receive it (the parts we set)."""
+    return {
+        "source": SOURCE,
+        "detail-type": event.type.value,
+        "time": event.occurred_at.isoformat(),
+        "detail": event.to_record(),
+    }
+
+
+class PrintingPublisher:
+    """An EventPublisher that writes each event out: one line, or the JSON envelope."""
+
+    def __init__(self, out: TextIO = sys.stdout, *, as_json: bool = False) -> None:
+        self._out, self._as_json = out, as_json
+        self._lock = threading.Lock()
+
+    def publish(self, events: Sequence[OrderEvent]) -> PublishResult:
+        from orders_adapters.eventbridge import PublishResult
+
+        with self._lock:
+            for event in events:
+                self._out.write(f"{self._line(event)}\n")
+            self._out.flush()
+        return PublishResult(published=tuple(events), failed=())
+
+    def _line(self, event: OrderEvent) -> str:
+        if self._as_json:
+            return json.dumps(envelope(event), sort_keys=True)
+        return (
+            f"event {event.type.value:<14} order {event.order_id} v{event.order_version}"
+            f"  status {event.order.get('status')}  id {event.event_id}"
+        )
+
+
+class OutboxFollower:
+    """Publishes the SQLite outbox from a checkpoint on; see the module docstring."""
+
+    def __init__(
+        self, db: Path, publisher: EventPublisher, *, checkpoint: Path | None = None
+    ) -> None:
+        self.db = db
+        self.publisher = publisher
+        self.checkpoint = checkpoint or db.with_name(db.name + CHECKPOINT_SUFFIX)
+
+    def position(self) -> int:
+        try:
+            return int(self.checkpoint.read_text(encoding="ascii").strip() or 0)
+        except FileNotFoundError:
+            return 0
+
+    def _save(self, position: int) -> None:
+        temporary = self.checkpoint.with_name(self.checkpoint.name + ".tmp")
+        temporary.write_text(f"{position}\n", encoding="ascii")
+        temporary.replace(self.checkpoint)
+
+    def poll(self) -> int:
+        """Publish one batch of new events; how many were published."""
+        batch = read_outbox(self.db, self.position())
+        if not batch:
+            return 0
+        result = self.publisher.publish([event for _, event in batch])
+        failed = {f.event.event_id for f in result.failed}
+        # Up to the first failure only: the outbox keeps its order, as a stream shard does.
+        done = 0
+        for position, event in batch:
+            if event.event_id in failed:
+                break
+            done = position
+        if done:
+            self._save(done)
+        return len(batch) - len(failed)
+
+    def run(
+        self, stop: threading.Event, *, interval: float = 0.5, max_polls: int | None = None
+    ) -> None:
+        """Poll until ``stop`` is set (or ``max_polls`` polls have run)."""
+        polls = 0
+        while not stop.is_set() and (max_polls is None or polls < max_polls):
+            polls += 1
+            if not self.poll():
+                stop.wait(interval)
+
+    def start(self, *, interval: float = 0.5) -> tuple[threading.Thread, threading.Event]:
+        """Run in a daemon thread (e.g. inside ``orders serve``); set the event to stop it."""
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=self.run,
+            args=(stop,),
+            kwargs={"interval": interval},
+            daemon=True,
+            name="orders-outbox",
+        )
+        thread.start()
+        return thread, stop
+
+
+# -- feeding the consumers -----------------------------------------------------------------
+
+
+def payment_message(order_id: str, *, amount: int, currency: str) -> str:
+    """A PAYMENT_COMPLETED body as the payments service would send it."""
+    from orders_lambda.consumers.payments import PaymentCompleted
+
+    return PaymentCompleted(
+        type="PAYMENT_COMPLETED",
+        payment_id=f"local-{uuid.uuid4().hex[:12]}",
+        order_id=order_id,
+        amount=amount,
+        currency=currency,
+        completed_at=datetime.now(UTC),
+    ).model_dump_json()
+
+
+def feed_payment(order_id: str, *, amount: int = 0, currency: str = "EUR") -> dict[str, Any]:
+    """Run the payments entrypoint on a one-message SQS batch; its partial-batch response."""
+    from orders_lambda.consumers import payments
+    from orders_lambda.local.context import LocalLambdaContext
+
+    message_id = str(uuid.uuid4())
+    event = {
+        "Records": [
+            {
+                "messageId": message_id,
+                "receiptHandle": message_id,
+                "body": payment_message(order_id, amount=amount, currency=currency),
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:local:000000000000:payments",
+                "awsRegion": "local",
+            }
+        ]
+    }
+    return payments.handler(event, LocalLambdaContext("payments"))
+
+
+def feed_shipment(order_id: str, *, delivered: bool = False) -> dict[str, Any]:
+    """Run the shipments entrypoint on one EventBridge event; ShipmentRejected if refused."""
+    from orders_lambda.consumers import shipments
+    from orders_lambda.local.context import LocalLambdaContext
+
+    event = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "SHIPMENT_DELIVERED" if delivered else "SHIPMENT_DISPATCHED",
+        "source": "shipments",
+        "time": datetime.now(UTC).isoformat(),
+        "detail": {
+            "shipment_id": f"local-{uuid.uuid4().hex[:12]}",
+            "order_id": order_id,
+            "occurred_at": datetime.now(UTC).isoformat(),
+        },
+    }
+    return shipments.handler(event, LocalLambdaContext("shipments"))
+
+
+# -- the command ---------------------------------------------------------------------------
+
+
+def register(subparsers: Any) -> None:
+    """Add ``events follow|pay|ship`` to an argparse subparsers object."""
+    from orders_lambda.local.workspace import DEFAULT_DB
+
+    events = subparsers.add_parser(
+        "events",
+        help="watch the outbox and feed payment and shipment events locally",
+        description="The event flow on this machine, on the same SQLite file as orders serve.",
+    )
+    events.set_defaults(run=run)
+    actions = events.add_subparsers(dest="events_action", required=True)
+    follow = actions.add_parser("follow", help="print order events as they are written")
+    follow.add_argument("--json", action="store_true", help="the full EventBridge envelope")
+    follow.add_argument("--from-start", action="store_true", help="replay the whole outbox")
+    pay = actions.add_parser("pay", help="feed PAYMENT_COMPLETED for an order")
+    pay.add_argument("order_id")
+    pay.add_argument("--amount", type=int, default=0, help="minor units (default 0)")
+    pay.add_argument("--currency", default="EUR")
+    ship = actions.add_parser("ship", help="feed SHIPMENT_DISPATCHED (or --delivered)")
+    ship.add_argument("order_id")
+    ship.add_argument("--delivered", action="store_true")
+    for action in (follow, pay, ship):
+        action.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"default: {DEFAULT_DB}")
+
+
+def run(arguments: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    """Carry out a parsed ``orders events ...`` command; the exit status."""
+    from orders_lambda.local.workspace import Workspace
+
+    Workspace(db=arguments.db).activate()
+    if arguments.events_action == "follow":
+        from orders_adapters.sqlite import SqliteOrderRepository
+
+        SqliteOrderRepository(arguments.db).close()  # creates or migrates the file first
+        follower = OutboxFollower(arguments.db, PrintingPublisher(out, as_json=arguments.json))
+        if arguments.from_start:
+            follower.checkpoint.unlink(missing_ok=True)
+        out.write(f"following the outbox of {arguments.db.resolve()} (Ctrl+C stops)\n")
+        try:
+            follower.run(threading.Event())
+        except KeyboardInterrupt:
+            return 0
+        return 0
+    if arguments.events_action == "pay":
+        answer = feed_payment(
+            arguments.order_id, amount=arguments.amount, currency=arguments.currency
+        )
+        failed = bool(answer["batchItemFailures"])
+    else:
+        from orders_lambda.consumers.shipments import ShipmentRejected
+
+        try:
+            feed_shipment(arguments.order_id, delivered=arguments.delivered)
+            failed = False
+        except ShipmentRejected:
+            failed = True
+    out.write("refused (see the log line above for why)\n" if failed else "applied\n")
+    return 1 if failed else 0
