@@ -24,7 +24,7 @@ import sqlite3
 import sys
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
@@ -32,7 +32,11 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 from orders_core import OrderEvent
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
+
     from orders_adapters.eventbridge import PublishResult
+    from orders_lambda.local.workspace import Workspace
     from orders_lambda.publisher import EventPublisher
 
 CHECKPOINT_SUFFIX: Final = ".outbox-checkpoint"
@@ -155,6 +159,84 @@ class OutboxFollower:
         return thread, stop
 
 
+def _json_ready(value: object) -> object:
+    if isinstance(value, datetime):
+        return int(value.timestamp())
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    return value
+
+
+def stream_event(records: Sequence[Mapping[str, Any]], stream_arn: str) -> dict[str, Any]:
+    """The Lambda event a stream's event source mapping builds from GetRecords' records."""
+    built: list[Any] = [_json_ready(dict(record)) for record in records]
+    return {"Records": [{**record, "eventSourceARN": stream_arn} for record in built]}
+
+
+class StreamFollower:
+    """Runs the publisher entrypoint's logic on a DynamoDB table's stream at a local
+    endpoint (moto, DynamoDB Local), as Lambda's event source mapping would: per shard, from
+    where it stopped, restarting at the lowest record the publisher reported failed."""
+
+    def __init__(
+        self,
+        dynamodb: DynamoDBClient,
+        streams: DynamoDBStreamsClient,
+        table: str,
+        publisher: EventPublisher,
+    ) -> None:
+        self.streams = streams
+        self.publisher = publisher
+        self.arn = dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+        self._after: dict[str, str] = {}
+
+    def _iterator(self, shard: str) -> str:
+        after = self._after.get(shard)
+        if after is None:
+            answer = self.streams.get_shard_iterator(
+                StreamArn=self.arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+            )
+        else:
+            answer = self.streams.get_shard_iterator(
+                StreamArn=self.arn,
+                ShardId=shard,
+                ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                SequenceNumber=after,
+            )
+        return answer["ShardIterator"]
+
+    def _shards(self) -> list[str]:
+        description = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]
+        return [shard["ShardId"] for shard in description.get("Shards", [])]
+
+    def skip_to_now(self) -> None:
+        """Start after what the stream holds now (no replay of older records)."""
+        for shard in self._shards():
+            for _ in range(1000):  # bounded: a local stream holds at most a day of writes
+                records = self.streams.get_records(ShardIterator=self._iterator(shard))
+                if not records["Records"]:
+                    break
+                self._after[shard] = records["Records"][-1]["dynamodb"]["SequenceNumber"]
+
+    def poll(self) -> int:
+        """One pass over the shards; how many records were handed to the publisher."""
+        from orders_lambda.publisher import publish_records
+
+        handed = 0
+        for shard in self._shards():
+            records = self.streams.get_records(ShardIterator=self._iterator(shard))["Records"]
+            if not records:
+                continue
+            handed += len(records)
+            answer = publish_records(stream_event(records, self.arn), self.publisher)
+            failed = [int(item["itemIdentifier"]) for item in answer["batchItemFailures"]]
+            last = records[-1]["dynamodb"].get("SequenceNumber", "0")
+            self._after[shard] = str(min(failed) - 1) if failed else last
+        return handed
+
+
 # -- feeding the consumers -----------------------------------------------------------------
 
 
@@ -241,23 +323,51 @@ def register(subparsers: Any) -> None:
     ship.add_argument("--delivered", action="store_true")
     for action in (follow, pay, ship):
         action.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"default: {DEFAULT_DB}")
+        action.add_argument(
+            "--dynamodb-endpoint", metavar="URL", help="the DynamoDB store of orders serve"
+        )
+
+
+def _follow(workspace: Workspace, publisher: PrintingPublisher, *, from_start: bool) -> None:
+    stop = threading.Event()
+    if workspace.dynamodb_endpoint is None:
+        from orders_adapters.sqlite import SqliteOrderRepository
+
+        SqliteOrderRepository(workspace.db).close()  # creates or migrates the file first
+        follower = OutboxFollower(workspace.db, publisher)
+        if from_start:
+            follower.checkpoint.unlink(missing_ok=True)
+        follower.run(stop)
+        return
+    import boto3
+
+    from orders_adapters.dynamodb import make_dynamodb_client
+    from orders_lambda.local.workspace import ORDERS_TABLE_NAME
+
+    streams = boto3.session.Session().client(
+        "dynamodbstreams", endpoint_url=workspace.dynamodb_endpoint
+    )
+    dynamodb = make_dynamodb_client(endpoint_url=workspace.dynamodb_endpoint)
+    stream = StreamFollower(dynamodb, streams, ORDERS_TABLE_NAME, publisher)
+    if not from_start:
+        stream.skip_to_now()
+    while not stop.is_set():
+        if not stream.poll():
+            stop.wait(0.5)
 
 
 def run(arguments: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     """Carry out a parsed ``orders events ...`` command; the exit status."""
     from orders_lambda.local.workspace import Workspace
 
-    Workspace(db=arguments.db).activate()
+    workspace = Workspace(db=arguments.db, dynamodb_endpoint=arguments.dynamodb_endpoint)
+    workspace.activate()
     if arguments.events_action == "follow":
-        from orders_adapters.sqlite import SqliteOrderRepository
-
-        SqliteOrderRepository(arguments.db).close()  # creates or migrates the file first
-        follower = OutboxFollower(arguments.db, PrintingPublisher(out, as_json=arguments.json))
-        if arguments.from_start:
-            follower.checkpoint.unlink(missing_ok=True)
-        out.write(f"following the outbox of {arguments.db.resolve()} (Ctrl+C stops)\n")
+        publisher = PrintingPublisher(out, as_json=arguments.json)
+        out.write(f"following the order events of {workspace.describe()} (Ctrl+C stops)\n")
+        out.flush()
         try:
-            follower.run(threading.Event())
+            _follow(workspace, publisher, from_start=arguments.from_start)
         except KeyboardInterrupt:
             return 0
         return 0

@@ -7,10 +7,11 @@ import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 import boto3
+
+from orders_lambda.local_events import stream_event
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -206,16 +207,6 @@ def drop_bus(wiring: BusWithRule) -> None:
 # -- the table's stream --------------------------------------------------------------------
 
 
-def _json_ready(value: object) -> object:
-    if isinstance(value, datetime):
-        return int(value.timestamp())
-    if isinstance(value, dict):
-        return {k: _json_ready(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_ready(v) for v in value]
-    return value
-
-
 class StreamReader:
     """Reads the orders table's stream from where it last stopped (one shard: moto's)."""
 
@@ -250,8 +241,7 @@ class StreamReader:
 
     def lambda_event(self, records: Sequence[RecordTypeDef]) -> dict[str, Any]:
         """The Lambda DynamoDB stream event an event source mapping builds from ``records``."""
-        built: list[Any] = [_json_ready(dict(record)) for record in records]
-        return {"Records": [{**record, "eventSourceARN": self.arn} for record in built]}
+        return stream_event(records, self.arn)
 
     def deliver(self, handler: Callable[[dict[str, Any], Any], dict[str, Any]]) -> Delivery:
         """One poll of the event source mapping: the new records to ``handler``. On reported

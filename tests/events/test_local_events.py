@@ -8,22 +8,30 @@ import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from orders_adapters.dynamodb import DynamoDbOrderRepository
 from orders_adapters.sqlite import SqliteOrderRepository
 from orders_core import OrderStatus
 from orders_lambda import container as containers
 from orders_lambda.local_events import (
     OutboxFollower,
     PrintingPublisher,
+    StreamFollower,
     feed_payment,
     read_outbox,
     register,
     run,
 )
+from tests.events.aws import streams_client
 from tests.events.test_publisher import FakePublisher
+from tests.support.builders import placed_order
 from tests.support.service import ALICE, STAFF, Service, a_line
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 @pytest.fixture
@@ -117,3 +125,25 @@ def test_a_payment_for_an_unknown_order_is_refused(
     assert run(root.parse_args(["events", "pay", "order-nope", "--db", str(db)]), out) == 1
     assert out.getvalue() == "refused (see the log line above for why)\n"
     assert feed_payment("order-nope")["batchItemFailures"] != []
+
+
+@pytest.mark.integration
+def test_the_stream_follower_publishes_a_dynamodb_tables_outbox(
+    dynamodb_repo: DynamoDbOrderRepository,
+    dynamodb_client: DynamoDBClient,
+    orders_table: str,
+    moto_endpoint: str,
+) -> None:
+    out = io.StringIO()
+    follower = StreamFollower(
+        dynamodb_client, streams_client(moto_endpoint), orders_table, PrintingPublisher(out)
+    )
+    order, placed = placed_order("order-s1")
+    dynamodb_repo.add(order, [placed])
+
+    assert follower.poll() == 2  # the order item and its outbox item
+    assert follower.poll() == 0
+    follower.skip_to_now()
+
+    [line] = out.getvalue().splitlines()
+    assert line.split()[1:4] == ["OrderPlaced", "order", "order-s1"]
