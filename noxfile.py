@@ -114,3 +114,15 @@ def bench(session: nox.Session) -> None:
         "docs/benchmarks.md",
         *session.posargs,
     )
+
+
+@nox.session
+def package(session: nox.Session) -> None:
+    """The Lambda zip for a stack's runtime, deterministic; see docs/deploy.md.
+
+    ``nox -s package -- --stack prod`` (the version from Pulumi.prod.yaml), or
+    ``--python-version 3.11``, ``--interpreter PATH`` (one of that version, for the bytecode),
+    ``--with-sdk`` (bundle boto3 instead of the runtime's).
+    """
+    session.install("pip", "pyyaml")
+    session.run("python", "-m", "deploy_pulumi.artifact", *session.posargs)

@@ -7,8 +7,9 @@ the stamps do not depend on file times) only with an interpreter of the target v
 from any other version would be ignored by the runtime at best. Without one, the zip is built
 without bytecode and a warning says so.
 
-The AWS SDK (boto3, botocore, s3transfer) is left out by default: the Lambda Python runtime
-ships it, and it is most of the size; ``--with-sdk`` bundles it to pin its version.
+The AWS SDK (boto3, botocore, s3transfer and the packages only they need) is left out by
+default: the Lambda Python runtime ships it, and it is most of the size (see
+docs/benchmarks.md); ``--with-sdk`` bundles it, to pin its version.
 
 Run it through ``nox -s package`` (or ``python -m deploy_pulumi.artifact --help``).
 """
@@ -33,7 +34,10 @@ from typing import Final
 REPOSITORY_ROOT: Final = Path(__file__).resolve().parents[1]
 ARCHITECTURE: Final = "arm64"
 PLATFORM: Final = "manylinux2014_aarch64"
-SDK_DISTRIBUTIONS: Final = frozenset({"boto3", "botocore", "s3transfer"})
+# The AWS SDK and what only it needs (jmespath stays: Powertools needs it too).
+SDK_DISTRIBUTIONS: Final = frozenset(
+    {"boto3", "botocore", "s3transfer", "python-dateutil", "six", "urllib3"}
+)
 # Zip timestamps cannot go below 1980; any fixed value makes the bytes stable.
 FIXED_TIME: Final = (1980, 1, 1, 0, 0, 0)
 FILE_MODE: Final = 0o100644  # a regular file, readable by the runtime's user
@@ -51,6 +55,7 @@ class BuildRequest:
     requirements: tuple[str, ...]
     packages: tuple[Path, ...]
     excluded: frozenset[str] = SDK_DISTRIBUTIONS
+    interpreter: str | None = None  # one of python_version, to compile the bytecode with
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,15 @@ def default_artifact_path(python_version: str) -> Path:
     return (
         REPOSITORY_ROOT / "build" / "lambda" / f"orders-python{python_version}-{ARCHITECTURE}.zip"
     )
+
+
+def stack_python_version(stack: str) -> str:
+    """The runtime version a stack deploys, from its ``Pulumi.<stack>.yaml``."""
+    import yaml  # noqa: PLC0415 - only this option needs it
+
+    path = REPOSITORY_ROOT / "deploy_pulumi" / f"Pulumi.{stack}.yaml"
+    config = yaml.safe_load(path.read_text("utf-8"))["config"]
+    return str(config["orders-service:pythonVersion"])
 
 
 def normalized(name: str) -> str:
@@ -122,6 +136,7 @@ def install_wheels(requirements: Sequence[str], target: Path, python_version: st
             python_version,
             "--only-binary=:all:",
             "--no-compile",
+            "--no-warn-conflicts",
             *requirements,
         ],
         check=True,
@@ -154,13 +169,14 @@ def copy_packages(packages: Sequence[Path], target: Path) -> None:
         )
 
 
-def matching_interpreter(python_version: str) -> str | None:
-    """An interpreter of exactly ``python_version``: this one, or one found on PATH."""
-    if f"{sys.version_info.major}.{sys.version_info.minor}" == python_version:
+def matching_interpreter(python_version: str, candidate: str | None = None) -> str | None:
+    """An interpreter of exactly ``python_version``: ``candidate``, this one, or one on PATH."""
+    if candidate is None and f"{sys.version_info.major}.{sys.version_info.minor}" == python_version:
         return sys.executable
-    found = shutil.which(f"python{python_version}")
+    found = candidate or shutil.which(f"python{python_version}")
     if found is None:
         return None
+    # A PATH entry may be a version manager's shim that fails for an inactive version.
     reported = subprocess.run(  # noqa: S603 - the interpreter PATH names for that version
         [found, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
         capture_output=True,
@@ -216,7 +232,7 @@ def write_zip(root: Path, output: Path) -> int:
 
 def build(request: BuildRequest) -> BuildResult:
     """Stage, compile (when possible) and zip; the staging folder is always removed."""
-    interpreter = matching_interpreter(request.python_version)
+    interpreter = matching_interpreter(request.python_version, request.interpreter)
     with tempfile.TemporaryDirectory(prefix="orders-artifact-") as staging:
         root = Path(staging) / "task"
         root.mkdir()
@@ -246,16 +262,20 @@ def build(request: BuildRequest) -> BuildResult:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--python-version", required=True, help="the runtime's, e.g. 3.13")
+    parser.add_argument("--stack", default="dev", help="take the runtime version from its settings")
+    parser.add_argument("--python-version", help="the runtime's, e.g. 3.13 (overrides --stack)")
+    parser.add_argument("--interpreter", help="a python of that version, for the bytecode")
     parser.add_argument("--output", type=Path, help="default: build/lambda/<runtime>-arm64.zip")
     parser.add_argument(
         "--with-sdk", action="store_true", help="bundle boto3 and botocore instead of the runtime's"
     )
     args = parser.parse_args(argv)
+    version: str = args.python_version or stack_python_version(args.stack)
     result = build(
         BuildRequest(
-            python_version=args.python_version,
-            output=args.output or default_artifact_path(args.python_version),
+            python_version=version,
+            output=args.output or default_artifact_path(version),
+            interpreter=args.interpreter,
             requirements=runtime_requirements(REPOSITORY_ROOT / "pyproject.toml"),
             packages=project_packages(),
             excluded=frozenset() if args.with_sdk else SDK_DISTRIBUTIONS,

@@ -13,17 +13,20 @@ from typing import Any
 import pulumi
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource
 
-from orders_lambda.settings import FlagsSource, Settings, StoreKind, env_name
+from orders_lambda.consumers.wiring import EventSettings
+from orders_lambda.settings import ENV_PREFIX, FlagsSource, Settings, StoreKind, env_name
 
 
-def _checked_against_model(variables: Mapping[str, str]) -> Settings:
+def checked_against(model: type[BaseSettings], variables: Mapping[str, str]) -> None:
+    """Read ``variables`` with ``model`` as a cold start would; a ValidationError if it can't."""
+
     class FromTheseVariables(EnvSettingsSource):
         def __init__(self, settings_cls: type[BaseSettings]) -> None:
             super().__init__(settings_cls)
             # Instead of the deployer's process environment, the variables the function gets.
             self.env_vars = {name.lower(): value for name, value in variables.items()}
 
-    class DeployedSettings(Settings):
+    class Deployed(model):  # type: ignore[valid-type,misc]  # a subclass of the model given
         @classmethod
         def settings_customise_sources(
             cls,
@@ -33,7 +36,7 @@ def _checked_against_model(variables: Mapping[str, str]) -> Settings:
         ) -> tuple[PydanticBaseSettingsSource, ...]:
             return (FromTheseVariables(settings_cls),)
 
-    return DeployedSettings()  # type: ignore[call-arg]  # read from the variables given
+    Deployed()
 
 
 def staff_group() -> str:
@@ -87,8 +90,23 @@ def function_environment(
     named = {env_name(field): value for field, value in fields.items()}
 
     def checked(variables: dict[str, str]) -> dict[str, str]:
-        _checked_against_model(variables)
+        checked_against(Settings, variables)
         # Powertools' own variable, outside the settings model.
         return {**variables, "POWERTOOLS_LOG_LEVEL": log_level}
 
     return pulumi.Output.all(**named).apply(checked)
+
+
+def publisher_environment(
+    base: pulumi.Input[dict[str, str]], event_bus: pulumi.Input[str]
+) -> pulumi.Output[dict[str, str]]:
+    """The service's variables plus the bus the outbox publisher puts events on."""
+
+    def checked(variables: dict[str, str]) -> dict[str, str]:
+        checked_against(EventSettings, variables)
+        return variables
+
+    bus_variable = f"{ENV_PREFIX}{'event_bus_name'.upper()}"
+    return pulumi.Output.all(base, event_bus).apply(
+        lambda parts: checked({**parts[0], bus_variable: parts[1]})
+    )

@@ -7,11 +7,12 @@ import json
 import pulumi
 import pulumi_aws as aws
 
+from orders_lambda.consumers.shipments import SHIPMENT_DELIVERED, SHIPMENT_DISPATCHED
+
 from . import policies
 from .settings import StackSettings
 
-# The event types the shipments consumer handles (issue 5).
-SHIPMENT_EVENT_TYPES = ("SHIPMENT_DISPATCHED", "SHIPMENT_DELIVERED")
+SHIPMENT_EVENT_TYPES = (SHIPMENT_DISPATCHED, SHIPMENT_DELIVERED)
 # Upper bound SQS allows for message retention: keep dead letters as long as possible.
 MAX_RETENTION_SECONDS = 14 * 24 * 60 * 60
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -19,7 +19,8 @@ import pulumi
 import pulumi_aws as aws
 
 from deploy_pulumi.artifact import ARCHITECTURE
-from orders_adapters.table_definition import EVENT_KEY_PREFIX, ORDERS_TABLE
+from orders_adapters.table_definition import ORDERS_TABLE
+from orders_lambda.publisher import STREAM_FILTER_PATTERN
 from orders_lambda.routes import entrypoints
 
 from . import policies
@@ -186,7 +187,7 @@ class Functions(pulumi.ComponentResource):
         settings: StackSettings,
         *,
         artifact: Artifact,
-        environment: pulumi.Input[dict[str, str]],
+        environments: Mapping[str, pulumi.Input[dict[str, str]]],
         data: Data,
         events: Events,
         flags: FlagsConfig,
@@ -196,7 +197,7 @@ class Functions(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self)
         self._settings = settings
         self._artifact = artifact
-        self._environment = environment
+        self._environments = environments
         self._key = data.key
         grants = Grants(data, events, flags)
         self.functions, self.roles, self.log_groups = {}, {}, {}
@@ -257,7 +258,9 @@ class Functions(pulumi.ComponentResource):
             source_code_hash=self._artifact.sha256,
             memory_size=sizing.memory_mb,
             timeout=sizing.timeout_seconds,
-            environment=aws.lambda_.FunctionEnvironmentArgs(variables=self._environment),
+            environment=aws.lambda_.FunctionEnvironmentArgs(
+                variables=self._environments[spec.name]
+            ),
             kms_key_arn=self._key.arn,
             tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(
@@ -294,20 +297,11 @@ class Functions(pulumi.ComponentResource):
                     destination_arn=events.dead_letter_queues["outbox-stream"].arn
                 )
             ),
-            # Only new outbox items are events; the order items on the stream are not.
+            # Only new outbox items are events: the publisher's own filter, applied by Lambda.
             filter_criteria=aws.lambda_.EventSourceMappingFilterCriteriaArgs(
                 filters=[
                     aws.lambda_.EventSourceMappingFilterCriteriaFilterArgs(
-                        pattern=json.dumps(
-                            {
-                                "eventName": ["INSERT"],
-                                "dynamodb": {
-                                    "Keys": {
-                                        ORDERS_TABLE.sort_key: {"S": [{"prefix": EVENT_KEY_PREFIX}]}
-                                    }
-                                },
-                            }
-                        )
+                        pattern=json.dumps(STREAM_FILTER_PATTERN, sort_keys=True)
                     )
                 ]
             ),

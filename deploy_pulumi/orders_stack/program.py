@@ -10,9 +10,9 @@ import pulumi_aws as aws
 from .api import Api
 from .config import FlagsConfig
 from .data import Data
-from .environment import function_environment
+from .environment import function_environment, publisher_environment
 from .events import Events
-from .functions import Artifact, Functions
+from .functions import FUNCTIONS, Artifact, Functions
 from .monitoring import Monitoring
 from .protection import Protection
 from .settings import StackSettings, load_settings
@@ -40,7 +40,7 @@ def define_stack(settings: StackSettings | None = None) -> OrdersStack:
     data = Data("data", settings, account_id)
     events = Events("events", settings, data.key)
     flags = FlagsConfig("config", settings, account_id)
-    environment = function_environment(
+    common = function_environment(
         cursor_key=cursor_key,
         orders_table=data.orders_table.name,
         idempotency_table=data.idempotency_table.name,
@@ -53,7 +53,12 @@ def define_stack(settings: StackSettings | None = None) -> OrdersStack:
         "functions",
         settings,
         artifact=artifact,
-        environment=environment,
+        environments={
+            spec.name: publisher_environment(common, events.bus.name)
+            if spec.name == "publisher"
+            else common
+            for spec in FUNCTIONS
+        },
         data=data,
         events=events,
         flags=flags,

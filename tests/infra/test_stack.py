@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 
 from deploy_pulumi.orders_stack.api import BODY_MODELS, STAGE
@@ -372,3 +373,17 @@ def test_two_dashboards_show_the_business_and_the_machinery(deployment: Deployme
         "ApproximateNumberOfMessagesVisible",
     ):
         assert f'"{metric}"' in detail, metric
+
+
+def test_only_the_publisher_is_told_the_event_bus(deployment: Deployment) -> None:
+    bus = deployment.one("aws:cloudwatch/eventBus:EventBus").state["name"]
+    for function in deployment.of_type(FUNCTION):
+        variables = function.state["environment"]["variables"]
+        publisher = function.state["handler"] == "orders_lambda.publisher.handler"
+        assert (variables.get("ORDERS_EVENT_BUS_NAME") == bus) is publisher, function.name
+
+
+def test_every_function_names_a_handler_the_code_has() -> None:
+    for spec in FUNCTIONS:
+        module, _, attribute = spec.handler.rpartition(".")
+        assert callable(getattr(importlib.import_module(module), attribute)), spec.handler

@@ -1,0 +1,80 @@
+"""The Lambda artifact: the same inputs give the same bytes, and bytecode only when it can run."""
+
+from __future__ import annotations
+
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from deploy_pulumi import artifact
+from deploy_pulumi.orders_stack.functions import Artifact
+
+RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def _build(folder: Path, python_version: str) -> artifact.BuildResult:
+    # The project's own packages, without the wheels: no network, and still ~100 modules.
+    return artifact.build(
+        artifact.BuildRequest(
+            python_version=python_version,
+            output=folder / "code.zip",
+            requirements=(),
+            packages=artifact.project_packages(),
+        )
+    )
+
+
+def test_building_twice_gives_identical_bytes_with_bytecode(tmp_path: Path) -> None:
+    first = _build(tmp_path / "first", RUNNING)
+    second = _build(tmp_path / "second", RUNNING)
+    assert first.path.read_bytes() == second.path.read_bytes()
+    assert first.bytecode
+    with zipfile.ZipFile(first.path) as archive:
+        names = archive.namelist()
+        infos = archive.infolist()
+    assert names == sorted(names)
+    assert f"orders_core/__pycache__/order.cpython-{RUNNING.replace('.', '')}.pyc" in names
+    assert {(i.date_time, i.external_attr >> 16) for i in infos} == {
+        (artifact.FIXED_TIME, artifact.FILE_MODE)
+    }
+
+
+def test_without_an_interpreter_of_the_target_version_there_is_no_bytecode_and_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = _build(tmp_path, "3.99")
+    assert not result.bytecode
+    with zipfile.ZipFile(result.path) as archive:
+        assert not [n for n in archive.namelist() if n.endswith(".pyc")]
+    assert "NO precompiled bytecode" in capsys.readouterr().err
+
+
+def test_the_program_deploys_the_artifact_by_its_hash(tmp_path: Path) -> None:
+    result = _build(tmp_path, "3.99")
+    read = Artifact.read(result.path)
+    assert read.path == result.path
+    assert len(read.sha256) == 44  # base64 of a SHA-256, as Lambda's source_code_hash
+
+
+def test_a_missing_artifact_says_how_to_build_it(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="nox -s package"):
+        Artifact.read(tmp_path / "missing.zip")
+
+
+def test_the_runtime_requirements_are_the_lambda_extra_with_its_own_extras_expanded() -> None:
+    requirements = artifact.runtime_requirements(artifact.REPOSITORY_ROOT / "pyproject.toml")
+    names = {artifact.normalized(r.split(">")[0].split("=")[0].split("[")[0]) for r in requirements}
+    assert {"boto3", "aws-lambda-powertools", "pydantic", "pydantic-settings"} <= names
+    assert "orders-service" not in names
+
+
+def test_excluded_distributions_leave_nothing_behind(tmp_path: Path) -> None:
+    for name, module in (("boto3", "boto3"), ("pydantic", "pydantic")):
+        (tmp_path / module).mkdir()
+        (tmp_path / module / "__init__.py").write_text("")
+        info = tmp_path / f"{name}-1.0.dist-info"
+        info.mkdir()
+        (info / "RECORD").write_text(f"{module}/__init__.py,,\n{info.name}/RECORD,,\n")
+    artifact.remove_distributions(tmp_path, frozenset({"boto3"}))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pydantic", "pydantic-1.0.dist-info"]
