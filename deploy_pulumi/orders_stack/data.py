@@ -53,6 +53,8 @@ class Data(pulumi.ComponentResource):
     ) -> None:
         super().__init__("orders:stack:Data", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        # In prod Pulumi itself refuses to delete the data or its key (`pulumi destroy` included).
+        kept = pulumi.ResourceOptions(parent=self, protect=settings.deletion_protection)
         self.key = aws.kms.Key(
             f"{name}-key",
             description=f"Orders data ({settings.stack}): tables and queues",
@@ -63,7 +65,7 @@ class Data(pulumi.ComponentResource):
                 account_id,
                 service_may_use_key("events.amazonaws.com", account_id, "EventBridgeDeadLetters"),
             ),
-            opts=child,
+            opts=kept,
         )
         aws.kms.Alias(
             f"{name}-key-alias",
@@ -71,9 +73,9 @@ class Data(pulumi.ComponentResource):
             target_key_id=self.key.key_id,
             opts=child,
         )
-        self.orders_table = self._table(f"{name}-orders", ORDERS_TABLE, settings, child)
+        self.orders_table = self._table(f"{name}-orders", ORDERS_TABLE, settings, kept)
         self.idempotency_table = self._table(
-            f"{name}-idempotency", IDEMPOTENCY_TABLE, settings, child
+            f"{name}-idempotency", IDEMPOTENCY_TABLE, settings, kept
         )
         self.register_outputs(
             {

@@ -387,3 +387,10 @@ def test_every_function_names_a_handler_the_code_has() -> None:
     for spec in FUNCTIONS:
         module, _, attribute = spec.handler.rpartition(".")
         assert callable(getattr(importlib.import_module(module), attribute)), spec.handler
+
+
+def test_pulumi_refuses_to_delete_prods_data(deployment: Deployment) -> None:
+    data = deployment.built.data
+    protected = deployment.stack == "prod"
+    for resource in (data.key, data.orders_table, data.idempotency_table):
+        assert resource._protect is protected  # the option is kept only here
