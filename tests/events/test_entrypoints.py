@@ -20,7 +20,7 @@ from orders_lambda.consumers.wiring import build_event_publisher
 from orders_lambda.publisher import handler as publisher_handler
 from orders_lambda.settings import SettingsError, load_settings
 from tests.events.messages import payment, shipment
-from tests.events.test_publisher import FakePublisher, record
+from tests.events.stream_records import FakePublisher, record
 from tests.support.apigw import FakeLambdaContext
 from tests.support.fakes import SteppingClock
 from tests.support.service import ALICE, STAFF

@@ -26,7 +26,7 @@ from orders_lambda.local_events import (
     run,
 )
 from tests.events.aws import streams_client
-from tests.events.test_publisher import FakePublisher
+from tests.events.stream_records import FakePublisher
 from tests.support.builders import placed_order
 from tests.support.service import ALICE, STAFF, Service, a_line
 

@@ -3,42 +3,16 @@ what it skips, and exactly which records it reports when publishing fails."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from orders_adapters.dynamodb import event_item, order_item
-from orders_adapters.eventbridge import FailedEvent, PublishResult
 from orders_core import OrderEvent
 from orders_lambda.publisher import STREAM_FILTER_PATTERN, publish_records
 from tests.events.conftest import Logs
+from tests.events.stream_records import FakePublisher, record
 from tests.support.builders import placed_order
 
 EXPIRES = 1_900_000_000
-
-
-class FakePublisher:
-    """Publishes everything except the events whose ids are in ``failing``."""
-
-    def __init__(self, failing: Sequence[str] = ()) -> None:
-        self.failing = set(failing)
-        self.calls: list[list[OrderEvent]] = []
-
-    def publish(self, events: Sequence[OrderEvent]) -> PublishResult:
-        self.calls.append(list(events))
-        return PublishResult(
-            published=tuple(e for e in events if e.event_id not in self.failing),
-            failed=tuple(
-                FailedEvent(e, "InternalFailure") for e in events if e.event_id in self.failing
-            ),
-        )
-
-
-def record(sequence: int, name: str, image: dict[str, Any] | None) -> dict[str, Any]:
-    change: dict[str, Any] = {"SequenceNumber": str(sequence), "StreamViewType": "NEW_IMAGE"}
-    if image is not None:
-        change["NewImage"] = image
-        change["Keys"] = {"PK": image["PK"], "SK": image["SK"]}
-    return {"eventName": name, "eventSource": "aws:dynamodb", "dynamodb": change}
 
 
 def outbox(order_id: str) -> tuple[OrderEvent, dict[str, Any]]:
