@@ -179,7 +179,6 @@ class Functions(pulumi.ComponentResource):
     functions: dict[str, aws.lambda_.Function]
     roles: dict[str, aws.iam.Role]
     log_groups: dict[str, aws.cloudwatch.LogGroup]
-    specs: dict[str, FunctionSpec]
 
     def __init__(
         self,
@@ -201,7 +200,6 @@ class Functions(pulumi.ComponentResource):
         self._key = data.key
         grants = Grants(data, events, flags)
         self.functions, self.roles, self.log_groups = {}, {}, {}
-        self.specs = {spec.name: spec for spec in FUNCTIONS}
         for spec in FUNCTIONS:
             self._function(spec, grants.for_function(spec.name))
         self._triggers(data, events)

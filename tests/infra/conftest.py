@@ -17,6 +17,7 @@ import pytest
 import yaml
 from deploy_pulumi import artifact
 from deploy_pulumi.orders_stack.program import OrdersStack, define_stack
+from deploy_pulumi.orders_stack.settings import PROJECT
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
 PROGRAM = Path(artifact.__file__).parent
@@ -121,7 +122,7 @@ class Deployment:
         return found[0]
 
     def setting(self, key: str) -> Any:
-        return self.config[f"orders-service:{key}"]
+        return self.config[f"{PROJECT}:{key}"]
 
 
 def unsecret(value: Any) -> Any:
@@ -155,14 +156,12 @@ def run_program(stack: str, artifact_path: Path) -> Deployment:
     as_strings = {
         key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()
     }
-    as_strings["orders-service:artifactPath"] = str(artifact_path)
-    as_strings["orders-service:cursorKey"] = CURSOR_KEY
-    pulumi.runtime.set_all_config(as_strings, ["orders-service:cursorKey"])
+    as_strings[f"{PROJECT}:artifactPath"] = str(artifact_path)
+    as_strings[f"{PROJECT}:cursorKey"] = CURSOR_KEY
+    pulumi.runtime.set_all_config(as_strings, [f"{PROJECT}:cursorKey"])
     mocks = FakeCloud(config["aws:region"])
     monitor = MockMonitor(mocks)
-    pulumi.runtime.set_mocks(
-        mocks, project="orders-service", stack=stack, preview=False, monitor=monitor
-    )
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     holder: dict[str, OrdersStack] = {}
     outputs: dict[str, Any] = {}
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 import importlib
 import json
 
+import yaml
 from deploy_pulumi.orders_stack.api import BODY_MODELS, STAGE
 from deploy_pulumi.orders_stack.config import flags_document
 from deploy_pulumi.orders_stack.functions import FUNCTIONS
 from deploy_pulumi.orders_stack.protection import MANAGED_RULE_GROUPS, RATE_RULE
+from deploy_pulumi.orders_stack.settings import PROJECT
 
 from orders_adapters.appconfig import validate_flags_document
 from orders_adapters.table_definition import IDEMPOTENCY_TABLE, ORDERS_TABLE, TableDefinition
 from orders_lambda.routes import ROUTES
 from orders_lambda.settings import env_name
 
-from .conftest import Declared, Deployment
+from .conftest import PROGRAM, STACKS, Declared, Deployment, stack_config
 
 TABLE = "aws:dynamodb/table:Table"
 FUNCTION = "aws:lambda/function:Function"
@@ -394,3 +396,12 @@ def test_pulumi_refuses_to_delete_prods_data(deployment: Deployment) -> None:
     protected = deployment.stack == "prod"
     for resource in (data.key, data.orders_table, data.idempotency_table):
         assert resource._protect is protected  # the option is kept only here
+
+
+def test_every_stack_file_belongs_to_the_project_and_sets_the_same_keys() -> None:
+    project = yaml.safe_load((PROGRAM / "Pulumi.yaml").read_text())
+    assert project["name"] == PROJECT
+    assert project["runtime"]["name"] == "python"
+    keys = [set(stack_config(stack)) for stack in STACKS]
+    assert all(k == keys[0] for k in keys)
+    assert all(key.startswith((f"{PROJECT}:", "aws:")) for key in keys[0])
