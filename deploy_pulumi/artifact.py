@@ -169,21 +169,44 @@ def copy_packages(packages: Sequence[Path], target: Path) -> None:
         )
 
 
+def _output(command: Sequence[str]) -> str:
+    """What a helper command prints, or "" when it fails."""
+    result = subprocess.run(  # noqa: S603 - interpreters and pyenv, with fixed arguments
+        command, capture_output=True, text=True, check=False
+    )
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def _pyenv_interpreter(python_version: str) -> str | None:
+    """pyenv's newest install of ``python_version``, active or not."""
+    pyenv = shutil.which("pyenv")
+    if pyenv is None:
+        return None
+    latest, root = _output([pyenv, "latest", python_version]), _output([pyenv, "root"])
+    path = Path(root) / "versions" / latest / "bin" / f"python{python_version}"
+    return str(path) if latest and root and path.is_file() else None
+
+
 def matching_interpreter(python_version: str, candidate: str | None = None) -> str | None:
-    """An interpreter of exactly ``python_version``: ``candidate``, this one, or one on PATH."""
+    """An interpreter of exactly ``python_version``: ``candidate`` when given, else this one,
+    ``python<version>`` on PATH or pyenv's install of that version."""
     if candidate is None and f"{sys.version_info.major}.{sys.version_info.minor}" == python_version:
         return sys.executable
-    found = candidate or shutil.which(f"python{python_version}")
-    if found is None:
-        return None
-    # A PATH entry may be a version manager's shim that fails for an inactive version.
-    reported = subprocess.run(  # noqa: S603 - the interpreter PATH names for that version
-        [found, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    return found if reported == python_version else None
+    options: list[str | None] = (
+        [candidate] if candidate else [shutil.which(f"python{python_version}")]
+    )
+    if candidate is None:
+        options.append(_pyenv_interpreter(python_version))
+    # A PATH entry may be a version manager's shim that fails for an inactive version: ask.
+    version_of = "import sys; print('%d.%d' % sys.version_info[:2])"
+    return next(
+        (
+            found
+            for found in options
+            if found and _output([found, "-c", version_of]) == python_version
+        ),
+        None,
+    )
 
 
 def compile_bytecode(root: Path, interpreter: str) -> None:

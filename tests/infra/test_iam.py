@@ -29,7 +29,7 @@ EXPECTED_ACTIONS: dict[str, set[str]] = {
     "create_order": {"dynamodb:PutItem", *IDEMPOTENCY, *FLAGS},
     "get_order": {"dynamodb:GetItem"},
     "list_orders": {"dynamodb:Query"},
-    "update_order": {*ORDERS_READ_WRITE, *FLAGS},
+    "update_order": ORDERS_READ_WRITE,
     "cancel_order": ORDERS_READ_WRITE,
     "delete_order": {*ORDERS_READ_WRITE, "dynamodb:DeleteItem"},
     "docs": set(),
