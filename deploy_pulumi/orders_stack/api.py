@@ -10,6 +10,14 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import BaseModel
 
+from orders_lambda.http.errors import (
+    INTERNAL_ERROR,
+    BadRequest,
+    PayloadTooLarge,
+    RouteNotFound,
+    Unauthenticated,
+    ValidationFailed,
+)
 from orders_lambda.http.models import CreateOrderRequest, UpdateOrderRequest
 from orders_lambda.routes import ROUTES, Route
 
@@ -23,6 +31,32 @@ BODY_MODELS: dict[str, type[BaseModel]] = {
     "create_order": CreateOrderRequest,
     "update_order": UpdateOrderRequest,
 }
+# API Gateway's own answers (body validation, missing token, throttling, WAF...) in the
+# service's one error shape: response type -> (status, code, message). A None status keeps
+# API Gateway's; "$context.error.messageString" is already a quoted JSON string.
+_MESSAGE = "$context.error.messageString"
+GATEWAY_RESPONSES: dict[str, tuple[str | None, str, str]] = {
+    "BAD_REQUEST_BODY": ("422", ValidationFailed.code, '"$context.error.validationErrorString"'),
+    "BAD_REQUEST_PARAMETERS": (None, BadRequest.code, _MESSAGE),
+    "UNAUTHORIZED": (None, Unauthenticated.code, _MESSAGE),
+    # What API Gateway answers for a path (or method) it has no route for.
+    "MISSING_AUTHENTICATION_TOKEN": ("404", RouteNotFound.code, '"no such route"'),
+    "ACCESS_DENIED": (None, "FORBIDDEN", _MESSAGE),
+    "WAF_FILTERED": (None, "FORBIDDEN", _MESSAGE),
+    "THROTTLED": (None, "THROTTLED", _MESSAGE),
+    "REQUEST_TOO_LARGE": (None, PayloadTooLarge.code, _MESSAGE),
+    "DEFAULT_4XX": (None, BadRequest.code, _MESSAGE),
+    "DEFAULT_5XX": (None, INTERNAL_ERROR, _MESSAGE),
+}
+
+
+def gateway_error_template(code: str, message: str) -> str:
+    return (
+        f'{{"error": {{"code": "{code}", "message": {message},'
+        ' "request_id": "$context.requestId"}}'
+    )
+
+
 # API Gateway models are JSON Schema draft 4: no $defs, no examples.
 _DRAFT4_DROPPED = frozenset({"examples", "title", "$defs"})
 # One JSON line per request; ids and outcomes only, no bodies or tokens.
@@ -91,6 +125,7 @@ class Api(pulumi.ComponentResource):
         super().__init__("orders:stack:Api", name, None, opts)
         self._child = pulumi.ResourceOptions(parent=self)
         self._settings = settings
+        self._gateway_responses: list[pulumi.Resource] = []
         self._users(name)
         self.rest_api = aws.apigateway.RestApi(
             f"{name}-rest",
@@ -129,6 +164,16 @@ class Api(pulumi.ComponentResource):
             )
             for route_name, model in BODY_MODELS.items()
         }
+        for response_type, (status, code, message) in GATEWAY_RESPONSES.items():
+            response = aws.apigateway.Response(
+                f"{name}-{response_type.lower().replace('_', '-')}",
+                rest_api_id=self.rest_api.id,
+                response_type=response_type,
+                status_code=status,
+                response_templates={"application/json": gateway_error_template(code, message)},
+                opts=self._child,
+            )
+            self._gateway_responses.append(response)
         resources = self._resources(name)
         parts: list[pulumi.Resource] = []
         for route in ROUTES:
@@ -277,6 +322,7 @@ class Api(pulumi.ComponentResource):
                 "routes": [[r.method, r.path, r.entrypoint, r.authorized] for r in ROUTES],
                 "models": {n: draft4_schema(m) for n, m in BODY_MODELS.items()},
                 "access_log": ACCESS_LOG_FORMAT,
+                "gateway_responses": GATEWAY_RESPONSES,
             },
             sort_keys=True,
         )
@@ -285,7 +331,8 @@ class Api(pulumi.ComponentResource):
             rest_api=self.rest_api.id,
             triggers={"redeployment": hashlib.sha256(shape.encode()).hexdigest()},
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[*parts, *models.values()], delete_before_replace=False
+                parent=self,
+                depends_on=[*parts, *models.values(), *self._gateway_responses],
             ),
         )
         self.access_logs = aws.cloudwatch.LogGroup(

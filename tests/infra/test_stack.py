@@ -405,3 +405,24 @@ def test_every_stack_file_belongs_to_the_project_and_sets_the_same_keys() -> Non
     keys = [set(stack_config(stack)) for stack in STACKS]
     assert all(k == keys[0] for k in keys)
     assert all(key.startswith((f"{PROJECT}:", "aws:")) for key in keys[0])
+
+
+def test_api_gateways_own_errors_have_the_services_error_shape(deployment: Deployment) -> None:
+    responses = {
+        r.state["responseType"]: r.state
+        for r in deployment.of_type("aws:apigateway/response:Response")
+    }
+    assert {"BAD_REQUEST_BODY", "UNAUTHORIZED", "THROTTLED", "WAF_FILTERED", "DEFAULT_5XX"} <= set(
+        responses
+    )
+    assert responses["BAD_REQUEST_BODY"]["statusCode"] == "422"
+    for response in responses.values():
+        template = response["responseTemplates"]["application/json"]
+        filled = (
+            template.replace("$context.error.messageString", '"a message"')
+            .replace("$context.error.validationErrorString", "a reason")
+            .replace("$context.requestId", "request-1")
+        )
+        error = json.loads(filled)["error"]
+        assert set(error) == {"code", "message", "request_id"}
+        assert error["request_id"] == "request-1"
