@@ -125,7 +125,6 @@ class Api(pulumi.ComponentResource):
         super().__init__("orders:stack:Api", name, None, opts)
         self._child = pulumi.ResourceOptions(parent=self)
         self._settings = settings
-        self._gateway_responses: list[pulumi.Resource] = []
         self._users(name)
         self.rest_api = aws.apigateway.RestApi(
             f"{name}-rest",
@@ -164,8 +163,9 @@ class Api(pulumi.ComponentResource):
             )
             for route_name, model in BODY_MODELS.items()
         }
-        for response_type, (status, code, message) in GATEWAY_RESPONSES.items():
-            response = aws.apigateway.Response(
+        # Everything a deployment must wait for: gateway responses, methods and integrations.
+        parts: list[pulumi.Resource] = [
+            aws.apigateway.Response(
                 f"{name}-{response_type.lower().replace('_', '-')}",
                 rest_api_id=self.rest_api.id,
                 response_type=response_type,
@@ -173,9 +173,9 @@ class Api(pulumi.ComponentResource):
                 response_templates={"application/json": gateway_error_template(code, message)},
                 opts=self._child,
             )
-            self._gateway_responses.append(response)
+            for response_type, (status, code, message) in GATEWAY_RESPONSES.items()
+        ]
         resources = self._resources(name)
-        parts: list[pulumi.Resource] = []
         for route in ROUTES:
             function = functions.functions[route.module.rpartition(".")[2]]
             model = models.get(route.name)
@@ -332,7 +332,7 @@ class Api(pulumi.ComponentResource):
             triggers={"redeployment": hashlib.sha256(shape.encode()).hexdigest()},
             opts=pulumi.ResourceOptions(
                 parent=self,
-                depends_on=[*parts, *models.values(), *self._gateway_responses],
+                depends_on=[*parts, *models.values()],
             ),
         )
         self.access_logs = aws.cloudwatch.LogGroup(
