@@ -106,7 +106,10 @@ def publisher_environment(
         checked_against(EventSettings, variables)
         return variables
 
-    bus_variable = f"{ENV_PREFIX}{'event_bus_name'.upper()}"
+    field = "event_bus_name"
+    if field not in EventSettings.model_fields:  # renamed in the runtime: fail the deploy here
+        raise KeyError(f"EventSettings has no field {field!r}")
+    bus_variable = f"{ENV_PREFIX}{field.upper()}"
     return pulumi.Output.all(base, event_bus).apply(
         lambda parts: checked({**parts[0], bus_variable: parts[1]})
     )
