@@ -260,10 +260,11 @@ class WarmResult:
 
 
 def _run_case(case: Case, calls: int) -> WarmResult:
+    from orders_lambda.local.context import LocalLambdaContext  # noqa: PLC0415
     from orders_lambda.routes import load_handler  # noqa: PLC0415
 
     handler = load_handler(f"{_function_module(case.function)}:handler")
-    context = _Context()
+    context = LocalLambdaContext("bench", timeout_seconds=900)
     status = 0
     for n in range(min(200, calls)):  # warm-up, not timed (cases that consume orders too)
         status = handler(case.prepare(n), context)["statusCode"]
@@ -277,20 +278,19 @@ def _run_case(case: Case, calls: int) -> WarmResult:
     return WarmResult(case.route, statistics.median(timings) / 1000, cut[98] / 1000, status)
 
 
-class _Context:
-    function_name = "bench"
-    memory_limit_in_mb = 256
-    aws_request_id = "bench"
-    invoked_function_arn = "arn:aws:lambda:eu-west-1:000000000000:function:bench"
+def _fresh_case(index: int) -> Case:
+    """Case ``index`` over a new, empty in-memory store, so no route pays for the orders an
+    earlier one left behind."""
+    from orders_lambda import container  # noqa: PLC0415
 
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+    container.install(None)
+    return _cases(_placer())[index]
 
 
 def measure_warm(calls: int) -> list[WarmResult]:
     with _quiet_memory_service():
-        place = _placer()
-        return [_run_case(case, calls) for case in _cases(place)]
+        count = len(_cases(_placer()))
+        return [_run_case(_fresh_case(index), calls) for index in range(count)]
 
 
 def _rss_child(route: str, requests: int) -> None:

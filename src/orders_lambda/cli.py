@@ -107,9 +107,16 @@ def _invoke(arguments: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
-    if arguments.command == "serve":
-        return _serve(arguments)
-    return _invoke(arguments)
+    from orders_lambda.settings import SettingsError
+
+    try:
+        if arguments.command == "serve":
+            return _serve(arguments)
+        return _invoke(arguments)
+    except SettingsError as exc:  # an ORDERS_* variable of the shell is wrong: say which
+        raise SystemExit(f"orders: {exc}") from None
+    except OSError as exc:  # e.g. the port is taken, or --db is not writable
+        raise SystemExit(f"orders: {exc}") from None
 
 
 if __name__ == "__main__":
