@@ -404,6 +404,8 @@ def report(figures: Figures) -> str:
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, load average {load} at the end"
     day = time.strftime("%Y-%m-%d", time.gmtime())
     lines = [
+        "## Lambda entrypoints: cold start, warm requests and memory",
+        "",
         (
             f"Command: `{figures.command}`. Python {platform.python_version()} ({machine}), "
             f"{day}. In-memory store throughout."
@@ -439,6 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rss-requests", type=int, default=2000)
     parser.add_argument("--importtime", type=int, default=0, metavar="N", help="top N imports")
     parser.add_argument("--write", type=Path, metavar="FILE")
+    parser.add_argument("--command", help="how the report names the command that ran it")
     parser.add_argument("--rss-child", help=argparse.SUPPRESS)
     arguments = parser.parse_args(argv)
     if arguments.rss_child:
@@ -447,7 +450,9 @@ def main(argv: list[str] | None = None) -> int:
     bounded = (1 <= arguments.runs <= 100, 100 <= arguments.calls <= 100_000)
     if not all(bounded) or not 100 <= arguments.rss_requests <= 100_000:
         parser.error("--runs 1..100, --calls and --rss-requests 100..100000")
-    command = " ".join(["python benchmarks/lambda_bench.py", *(argv or sys.argv[1:])])
+    command = arguments.command or " ".join(
+        ["python benchmarks/lambda_bench.py", *(argv or sys.argv[1:])]
+    )
     figures = Figures(
         command=command,
         runs=arguments.runs,
