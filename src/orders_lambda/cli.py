@@ -1,7 +1,8 @@
-"""The ``orders`` command: ``orders serve`` and ``orders invoke``.
+"""The ``orders`` command: ``serve``, ``invoke``, ``events`` and ``dlq``.
 
-Both run the real Lambda entrypoints on this machine, configured through the same
-``ORDERS_*`` settings variables as in AWS (see :mod:`orders_lambda.local.workspace`).
+``serve``, ``invoke`` and ``events`` run the real Lambda entrypoints on this machine,
+configured through the same ``ORDERS_*`` settings variables as in AWS (see
+:mod:`orders_lambda.local.workspace`); ``dlq`` shows and redrives dead-letter queues.
 """
 
 from __future__ import annotations
@@ -56,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=int, default=8000, help="port to bind; 0 picks a free one (default: 8000)"
     )
+    serve.add_argument(
+        "--events",
+        action="store_true",
+        help="also run the publisher: print each order event as it is written (feed payments "
+        "and shipments with `orders events pay|ship`)",
+    )
     _add_store_options(serve)
     invoke = commands.add_parser(
         "invoke",
@@ -65,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     invoke.add_argument("function", help="create_order, get_order, ..., docs")
     invoke.add_argument("--event", type=Path, required=True, metavar="FILE")
     _add_store_options(invoke)
+    from orders_lambda.local_events import register as register_events
+    from orders_lambda.ops.dlq import register as register_dlq
+
+    register_events(commands)
+    register_dlq(commands)
     return parser
 
 
@@ -81,7 +93,26 @@ def _workspace(arguments: argparse.Namespace) -> Workspace:
 def _serve(arguments: argparse.Namespace) -> int:
     from orders_lambda.local.server import ServeOptions, serve
 
-    return serve(ServeOptions(arguments.host, arguments.port, _workspace(arguments)))
+    workspace = _workspace(arguments)
+    if not arguments.events:
+        return serve(ServeOptions(arguments.host, arguments.port, workspace))
+    import threading
+
+    from orders_lambda.local_events import PrintingPublisher, follow
+
+    stop = threading.Event()
+    publisher = threading.Thread(
+        target=follow,
+        args=(workspace, PrintingPublisher(), stop),
+        name="orders-publisher",
+        daemon=True,
+    )
+    publisher.start()
+    try:
+        return serve(ServeOptions(arguments.host, arguments.port, workspace))
+    finally:
+        stop.set()
+        publisher.join(timeout=5)
 
 
 def _invoke(arguments: argparse.Namespace) -> int:
@@ -110,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from orders_lambda.settings import SettingsError
 
     try:
+        if hasattr(arguments, "run"):  # events, dlq: their modules carry them out
+            return int(arguments.run(arguments))
         if arguments.command == "serve":
             return _serve(arguments)
         return _invoke(arguments)

@@ -328,8 +328,15 @@ def register(subparsers: Any) -> None:
         )
 
 
-def _follow(workspace: Workspace, publisher: PrintingPublisher, *, from_start: bool) -> None:
-    stop = threading.Event()
+def follow(
+    workspace: Workspace,
+    publisher: EventPublisher,
+    stop: threading.Event,
+    *,
+    from_start: bool = False,
+) -> None:
+    """Publish the order events of the workspace's store as they are written, until
+    ``stop`` is set: the SQLite outbox from its checkpoint, or a DynamoDB endpoint's stream."""
     if workspace.dynamodb_endpoint is None:
         from orders_adapters.sqlite import SqliteOrderRepository
 
@@ -367,7 +374,7 @@ def run(arguments: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         out.write(f"following the order events of {workspace.describe()} (Ctrl+C stops)\n")
         out.flush()
         try:
-            _follow(workspace, publisher, from_start=arguments.from_start)
+            follow(workspace, publisher, threading.Event(), from_start=arguments.from_start)
         except KeyboardInterrupt:
             return 0
         return 0

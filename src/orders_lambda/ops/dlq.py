@@ -343,6 +343,8 @@ def register(subparsers: Any) -> None:
 
 def run(arguments: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     """Carry out a parsed ``orders dlq ...`` command; the exit status."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     sqs = make_sqs_client(arguments.endpoint_url, arguments.region)
     try:
         url = queue_url(sqs, arguments.queue)
@@ -356,6 +358,9 @@ def run(arguments: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         result = redrive(sqs, url, to=target, limit=arguments.max)
     except DlqError as exc:
         out.write(f"orders dlq: {exc}\n")
+        return 2
+    except (BotoCoreError, ClientError) as exc:  # no credentials, endpoint down, denied...
+        out.write(f"orders dlq: SQS refused or could not be reached: {exc}\n")
         return 2
     out.write(f"moved {len(result.moved)} message(s) to {result.target}\n")
     for message_id, why in result.failed.items():

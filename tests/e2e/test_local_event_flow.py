@@ -1,0 +1,85 @@
+"""The event flow on one machine, through the ``orders`` command as a user runs it:
+``orders serve --events`` prints each order event as it is written, and
+``orders events pay|ship`` feed the consumers on the same SQLite file."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.http_client import ApiClient, new_order
+from tests.support.local_server import RunningServer, orders_serve, stop
+
+pytestmark = pytest.mark.slow
+
+
+def _orders(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "orders_lambda.cli", *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def _wait_for_event(server: RunningServer, pattern: str, timeout: float = 20.0) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = re.search(pattern, server.output())
+        if found:
+            return found.group(0)
+        time.sleep(0.1)
+    raise AssertionError(f"no line matching {pattern!r} in:\n{server.output()[-3000:]}")
+
+
+def test_serve_with_events_prints_the_lifecycle_fed_by_the_events_command(
+    tmp_path: Path,
+) -> None:
+    with orders_serve(tmp_path, "--events") as server:
+        api = ApiClient(server.url, customer="flow-customer")
+        order = api.post("/orders", json_body=new_order()).json()
+        _wait_for_event(server, rf"event OrderPlaced\s+order {order['id']} v1")
+
+        paid = _orders(tmp_path, "events", "pay", order["id"], "--amount", "2500")
+        assert paid.returncode == 0, paid.stderr
+        assert "applied" in paid.stdout
+        _wait_for_event(server, rf"event OrderPaid\s+order {order['id']} v2\s+status PAID")
+
+        shipped = _orders(tmp_path, "events", "ship", order["id"])
+        assert shipped.returncode == 0, shipped.stderr
+        _wait_for_event(server, rf"event OrderShipped\s+order {order['id']} v3")
+        assert api.get(f"/orders/{order['id']}").json()["status"] == "SHIPPED"
+
+        assert stop(server) == 0
+    # Each event printed once, though the publisher polled many times.
+    assert len(re.findall(rf"event OrderPaid\s+order {order['id']}", server.output())) == 1
+
+
+def test_paying_an_unknown_order_is_refused_with_its_reason(tmp_path: Path) -> None:
+    refused = _orders(tmp_path, "events", "pay", "ord-does-not-exist")
+    assert refused.returncode == 1
+    assert "refused" in refused.stdout
+
+
+def test_dlq_command_fails_with_one_line_when_sqs_cannot_be_reached(tmp_path: Path) -> None:
+    # Nothing listens on port 9 and there are no credentials: a message, not a traceback.
+    answer = _orders(
+        tmp_path,
+        "dlq",
+        "list",
+        "payments-dlq",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        "--region",
+        "eu-west-1",
+    )
+    assert answer.returncode == 2
+    assert "Traceback" not in answer.stderr, answer.stderr
+    assert answer.stdout.startswith("orders dlq: SQS refused or could not be reached:")
