@@ -12,6 +12,7 @@ Rules (see docs/architecture.md, "Money"):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Final
@@ -42,11 +43,19 @@ def check_currency(code: str) -> str:
     return code
 
 
+_PLAIN_DECIMAL: Final = re.compile(r"-?[0-9]{1,30}(?:\.[0-9]{1,30})?", re.ASCII)
+
+
 def _to_decimal(value: Decimal | int | str) -> Decimal:
     if isinstance(value, float):
         raise TypeError("money never accepts float; pass a str, int or Decimal")
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
         raise TypeError(f"cannot make an amount from {type(value).__name__}")
+    if isinstance(value, str) and not _PLAIN_DECIMAL.fullmatch(value):
+        # Decimal() would also take " 1_000.5 ", "1e3" and "NaN": amounts are written plainly.
+        raise InvalidInput(
+            f"{value!r} is not a plain decimal number", {"amount": "digits with an optional ."}
+        )
     try:
         result = Decimal(value)
     except InvalidOperation as exc:

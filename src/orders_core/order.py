@@ -146,6 +146,8 @@ class Discount:
             raise InvalidInput(
                 "invalid discount percent", {"percent": "above 0, at most 100, 2 decimals"}
             )
+        # One form per value: 10, 10.0 and 10.00 are the same discount, stored and shown alike.
+        object.__setattr__(self, "percent", self.percent.quantize(Decimal("0.01")))
 
 
 def _check_lines(lines: Sequence[OrderLine], currency: str) -> tuple[OrderLine, ...]:

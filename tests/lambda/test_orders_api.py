@@ -60,7 +60,7 @@ def test_a_premium_customer_gets_the_premium_discount(call: Call, container: Con
     container.pricing.override(providers.Object(FixedDiscounts(premium=Decimal(10))))
     answer = call("POST", "/orders", body=NEW_ORDER, claims=PREMIUM)
     assert answer.status == 201
-    assert answer.json["discounts"] == [{"code": "premium", "percent": "10"}]
+    assert answer.json["discounts"] == [{"code": "premium", "percent": "10.00"}]
     assert (answer.json["discount"], answer.json["total"]) == ("2.00", "18.00")
 
 

@@ -58,6 +58,12 @@ def test_a_non_number_or_non_finite_amount_is_invalid_input() -> None:
             Money.of(text, "USD")
 
 
+@pytest.mark.parametrize("text", [" 12.50", "12.50 ", "1_000.00", "1e3", "+5", ".5", "5.", "١٢"])
+def test_an_amount_written_other_than_plain_digits_is_invalid_input(text: str) -> None:
+    with pytest.raises(InvalidInput, match="plain decimal"):
+        Money.of(text, "USD")
+
+
 def test_amounts_beyond_the_bound_are_refused() -> None:
     assert Money.of(MAX_ABS_AMOUNT, "USD").amount == MAX_ABS_AMOUNT
     with pytest.raises(InvalidInput):

@@ -340,6 +340,13 @@ def test_the_discount_is_rounded_once_on_the_subtotal_half_even() -> None:
     assert order.total == Money.of("0.23", "EUR")
 
 
+def test_a_discount_percent_has_one_form_whatever_its_written_precision() -> None:
+    forms = [Discount("premium", Decimal(p)) for p in ("10", "10.0", "10.00")]
+    assert {str(form.percent) for form in forms} == {"10.00"}
+    orders = [discounted(form) for form in forms]
+    assert all(order.same_state(orders[0]) for order in orders)
+
+
 def test_discounts_are_kept_when_lines_are_replaced() -> None:
     order = discounted(Discount("premium", Decimal(10)))
     order.replace_lines((line(sku="NEW-1", price="50.00"),), at=EPOCH + minutes(1))
