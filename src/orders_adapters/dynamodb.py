@@ -32,7 +32,14 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from orders_adapters.shared import check_limit, check_write, cursor_after, position_after, sort_key
+from orders_adapters.shared import (
+    check_events,
+    check_limit,
+    check_write,
+    cursor_after,
+    position_after,
+    sort_key,
+)
 from orders_adapters.system import SystemClock
 from orders_adapters.table_definition import (
     CUSTOMER_INDEX,
@@ -411,6 +418,7 @@ class DynamoDbOrderRepository:
     def delete(
         self, order_id: OrderId, *, expected_version: int, events: Sequence[OrderEvent]
     ) -> None:
+        check_events(order_id, events)
         remove: DeleteTypeDef = {"TableName": self._table, "Key": order_key(order_id)}
         _condition_on_version(remove, expected_version)
         self._transact(

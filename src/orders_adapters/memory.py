@@ -13,7 +13,14 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from orders_adapters.shared import check_limit, check_write, cursor_after, position_after, sort_key
+from orders_adapters.shared import (
+    check_events,
+    check_limit,
+    check_write,
+    cursor_after,
+    position_after,
+    sort_key,
+)
 from orders_core import (
     CursorCodec,
     CustomerId,
@@ -70,6 +77,7 @@ class InMemoryOrderRepository:
     def delete(
         self, order_id: OrderId, *, expected_version: int, events: Sequence[OrderEvent]
     ) -> None:
+        check_events(order_id, events)
         with self._lock:
             self._check_version(order_id, expected_version)
             del self._orders[order_id]

@@ -16,6 +16,7 @@ from orders_core import (
     InvalidInput,
     Order,
     OrderEvent,
+    OrderId,
     OrderStatus,
 )
 from orders_core.order import format_time
@@ -52,8 +53,13 @@ def check_write(order: Order, expected_version: int, events: Sequence[OrderEvent
     """Preconditions every store checks before a conditional write."""
     if order.version != expected_version + 1:
         raise ValueError("a saved order's version must be expected_version + 1")
+    check_events(order.id, events)
+
+
+def check_events(order_id: OrderId, events: Sequence[OrderEvent]) -> None:
+    """Events stored with a change (a write or a delete) must be that order's."""
     for event in events:
-        if event.order_id != order.id:
+        if event.order_id != order_id:
             raise ValueError("events must belong to the order being written")
 
 

@@ -22,7 +22,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Final, TypeVar
 
-from orders_adapters.shared import check_limit, check_write, cursor_after, position_after, sort_key
+from orders_adapters.shared import (
+    check_events,
+    check_limit,
+    check_write,
+    cursor_after,
+    position_after,
+    sort_key,
+)
 from orders_core import (
     CursorCodec,
     CustomerId,
@@ -224,6 +231,7 @@ class SqliteOrderRepository:
     def delete(
         self, order_id: OrderId, *, expected_version: int, events: Sequence[OrderEvent]
     ) -> None:
+        check_events(order_id, events)
         with self._write() as conn:
             self._check_version(conn, order_id, expected_version)
             conn.execute(

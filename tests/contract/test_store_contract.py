@@ -130,6 +130,21 @@ def test_a_delete_at_a_stale_version_is_a_conflict_and_keeps_the_order(
     assert len(store.events_for(order.id)) == 1
 
 
+def test_writes_carrying_another_orders_events_are_refused_and_change_nothing(
+    store: ContractStore,
+) -> None:
+    order = _add(store, "order-1")
+    other = _add(store, "order-2")
+    foreign = other.cancel(at=EPOCH + timedelta(minutes=1))
+    order.mark_paid(at=EPOCH + timedelta(minutes=1))
+    with pytest.raises(ValueError, match="belong"):
+        store.save(order, expected_version=1, events=[foreign])
+    with pytest.raises(ValueError, match="belong"):
+        store.delete(order.id, expected_version=1, events=[foreign])
+    assert store.get(order.id).status is OrderStatus.PENDING
+    assert [len(store.events_for(o.id)) for o in (order, other)] == [1, 1]
+
+
 def test_deleting_a_missing_order_is_not_found(store: ContractStore) -> None:
     order, _ = placed_order("ghost")
     with pytest.raises(OrderNotFound):
