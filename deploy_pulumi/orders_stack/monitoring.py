@@ -9,21 +9,22 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from orders_adapters.appconfig import FAILURE_REASONS as FLAG_FAILURE_REASONS
+from orders_lambda.metric_names import (
+    ERRORS_BY_CODE,
+    EVENTS_NOT_PUBLISHED,
+    FLAG_FAILURES,
+    ORDER_VALUE,
+    ORDERS_CANCELLED,
+    ORDERS_PLACED,
+)
+
 from .data import Data, key_policy, service_may_use_key
 from .environment import metrics_namespace, service_name
 from .events import Events
 from .functions import Functions
 from .settings import StackSettings
 
-# Metrics the functions emit with Powertools Metrics (orders_lambda.observability): orders
-# placed and cancelled, order value per currency, errors per code, and flag failures per reason
-# (the reasons orders_adapters.appconfig reports).
-ORDERS_PLACED = "OrdersPlaced"
-ORDER_VALUE = "OrderValue"
-ORDERS_CANCELLED = "OrdersCancelled"
-ERRORS_BY_CODE = "Errors"
-FLAG_FAILURES = "FlagsFailures"
-FLAG_FAILURE_REASONS = ("unavailable", "invalid", "evaluation")
 # DynamoDB reports SystemErrors per operation; these are the ones the service calls.
 TABLE_OPERATIONS = (
     "GetItem",
@@ -278,6 +279,10 @@ class Monitoring(pulumi.ComponentResource):
             widget("Order value per currency", [by(ORDER_VALUE, "currency")]),
             widget("Errors per code", [by(ERRORS_BY_CODE, "code")]),
             widget("Flag failures per reason", [by(FLAG_FAILURES, "reason")]),
+            widget(
+                "Order events left to the stream's retry",
+                [[service, EVENTS_NOT_PUBLISHED, "service", service_name()]],
+            ),
             widget(
                 "API requests and errors",
                 [

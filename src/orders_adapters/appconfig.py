@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, get_args
 
 from aws_lambda_powertools.utilities.feature_flags import (
     AppConfigStore,
@@ -46,6 +46,10 @@ from orders_core import CustomerTier, Discount, Money, Principal, Role
 
 if TYPE_CHECKING:
     from mypy_boto3_appconfigdata import AppConfigDataClient
+
+FailureReason = Literal["unavailable", "invalid", "evaluation"]
+"""Why flags could not be used: AppConfig failed, its document is invalid, or a rule broke."""
+FAILURE_REASONS: Final[tuple[FailureReason, ...]] = get_args(FailureReason)
 
 PREMIUM_DISCOUNT: Final = "premium_discount"
 CAMPAIGN_DISCOUNT: Final = "campaign_discount"
@@ -307,7 +311,7 @@ class FeatureFlagsPricing:
                         self._flags = FeatureFlags(store=_Snapshot(valid))
             return self._flags
 
-    def _fail(self, reason: str, exc: Exception) -> None:
+    def _fail(self, reason: FailureReason, exc: Exception) -> None:
         self.failures += 1
         self._logger.warning(
             "feature flags %s, no discounts apply: %s: %s",

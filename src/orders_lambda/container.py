@@ -84,9 +84,10 @@ def _appconfig_client() -> AppConfigDataClient:
 
 
 def _count_flags_failure(reason: str) -> None:
+    from orders_lambda.metric_names import FLAG_FAILURES
     from orders_lambda.observability import count
 
-    count("FlagsFailures", reason=reason)
+    count(FLAG_FAILURES, reason=reason)
 
 
 def _appconfig_pricing(settings: Settings, client: AppConfigDataClient) -> PricingPolicy:

@@ -1,8 +1,7 @@
 """Powertools Logger, Metrics and Tracer, made on first use rather than at import.
 
 Logs and metrics carry ids and codes only: no names, e-mail addresses, postal addresses or
-order lines. Metric names: ``OrdersPlaced``, ``OrderValue`` (per currency, in major units),
-``OrdersCancelled``, ``Errors`` (per error code) and ``FlagsFailures`` (per reason).
+order lines. The metric names are in :mod:`orders_lambda.metric_names`.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 from orders_adapters.dynamodb import event_from_item, is_event_item
 from orders_adapters.table_definition import EVENT_KEY_PREFIX, ORDERS_TABLE
 from orders_core import OrderEvent, OrdersError
-from orders_lambda import observability
+from orders_lambda import metric_names, observability
 
 if TYPE_CHECKING:
     from orders_adapters.eventbridge import PublishResult
@@ -109,7 +109,7 @@ def publish_records(event: Mapping[str, Any], publisher: EventPublisher) -> dict
         extra={"records": len(records), "published": published, "failed": len(failures)},
     )
     if failures:
-        observability.count("EventsNotPublished", len(failures))
+        observability.count(metric_names.EVENTS_NOT_PUBLISHED, len(failures))
     return {"batchItemFailures": failures}
 
 

@@ -15,7 +15,7 @@ from typing import Any, Final, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from orders_core import OrdersError, Principal, Transition
-from orders_lambda import observability
+from orders_lambda import metric_names, observability
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -114,4 +114,4 @@ def log_rejected(
             "detail": rejected.detail,
         },
     )
-    observability.count("MessagesRejected", consumer=consumer, reason=rejected.reason)
+    observability.count(metric_names.MESSAGES_REJECTED, consumer=consumer, reason=rejected.reason)

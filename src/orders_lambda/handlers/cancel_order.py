@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from orders_lambda import observability, routes
+from orders_lambda import metric_names, observability, routes
 from orders_lambda.http.app import Reply, Request, api
 
 
@@ -20,7 +20,7 @@ def cancel_order(request: Request, order_id: str) -> Reply:
     observability.logger().info(
         "order cancelled", extra={"order_id": order.id, "version": order.version}
     )
-    observability.count("OrdersCancelled")
+    observability.count(metric_names.ORDERS_CANCELLED)
     return request.order_reply(order)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from orders_core import NewLine
-from orders_lambda import observability, routes
+from orders_lambda import metric_names, observability, routes
 from orders_lambda.http.app import Reply, Request, api
 from orders_lambda.http.models import CreateOrderRequest
 
@@ -29,9 +29,12 @@ def create_order(request: Request) -> Reply:
             "order placed",
             extra={"order_id": order.id, "customer_id": order.customer_id, "version": 1},
         )
-        observability.count("OrdersPlaced")
+        observability.count(metric_names.ORDERS_PLACED)
         observability.count(
-            "OrderValue", float(order.total.amount), unit="NoUnit", currency=order.currency
+            metric_names.ORDER_VALUE,
+            float(order.total.amount),
+            unit="NoUnit",
+            currency=order.currency,
         )
         return request.order_reply(order, HTTPStatus.CREATED)
 

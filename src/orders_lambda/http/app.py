@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from orders_core import Order, OrderNotFound, Principal
 from orders_core.order import ORDER_ID_PATTERN
 from orders_lambda import container as containers
-from orders_lambda import observability, routes
+from orders_lambda import metric_names, observability, routes
 from orders_lambda.http import request as parse
 from orders_lambda.http.errors import JSON, MethodNotAllowed, RouteNotFound, problem_for
 from orders_lambda.http.models import order_body
@@ -224,7 +224,7 @@ class OrdersApi:
                 "request refused",
                 extra={"error_code": problem.code, "status": int(problem.status)},
             )
-        observability.count("Errors", code=problem.code)
+        observability.count(metric_names.ERRORS_BY_CODE, code=problem.code)
         return _response(Reply(int(problem.status), problem.body(request_id), problem.headers))
 
     # -- the Lambda entrypoint -------------------------------------------------------------
