@@ -21,7 +21,7 @@ import pulumi_aws as aws
 from deploy_pulumi.artifact import ARCHITECTURE
 from orders_adapters.table_definition import ORDERS_TABLE
 from orders_lambda.publisher import STREAM_FILTER_PATTERN
-from orders_lambda.routes import entrypoints
+from orders_lambda.routes import EVENT_ENTRYPOINTS, entrypoints
 
 from . import policies
 from .config import FlagsConfig
@@ -42,20 +42,24 @@ class FunctionSpec:
     sizing: Sizing
 
 
+def _spec(entrypoint: str, sizing: Sizing) -> FunctionSpec:
+    # Named after the entrypoint's module: orders_lambda.handlers.get_order:handler → get_order.
+    module, _, function = entrypoint.partition(":")
+    return FunctionSpec(module.rpartition(".")[2], f"{module}.{function}", sizing)
+
+
 def _api_functions() -> tuple[FunctionSpec, ...]:
-    # One function per entrypoint of the HTTP API, named after its module.
-    return tuple(
-        FunctionSpec(module.rpartition(".")[2], f"{module}.{function}", "api")
-        for module, _, function in (entrypoint.partition(":") for entrypoint in entrypoints())
+    # One function per entrypoint of the HTTP API.
+    return tuple(_spec(entrypoint, "api") for entrypoint in entrypoints())
+
+
+# The event-driven functions: payments from SQS, shipments from EventBridge (consumers), and
+# the outbox publisher on the table's stream.
+EVENT_FUNCTIONS: tuple[FunctionSpec, ...] = tuple(
+    _spec(
+        entrypoint, "publisher" if entrypoint.startswith("orders_lambda.publisher:") else "consumer"
     )
-
-
-# The event-driven functions of issue 5 (payments from SQS, shipments from EventBridge, the
-# outbox publisher on the table's stream).
-EVENT_FUNCTIONS: tuple[FunctionSpec, ...] = (
-    FunctionSpec("payments", "orders_lambda.consumers.payments.handler", "consumer"),
-    FunctionSpec("shipments", "orders_lambda.consumers.shipments.handler", "consumer"),
-    FunctionSpec("publisher", "orders_lambda.publisher.handler", "publisher"),
+    for entrypoint in EVENT_ENTRYPOINTS
 )
 FUNCTIONS: tuple[FunctionSpec, ...] = _api_functions() + EVENT_FUNCTIONS
 

@@ -69,7 +69,9 @@ def _parser() -> argparse.ArgumentParser:
         help="run one function on an event file and print its response",
         description="Run one entrypoint on an event (see events/) and print the response JSON.",
     )
-    invoke.add_argument("function", help="create_order, get_order, ..., docs")
+    invoke.add_argument(
+        "function", help="create_order, get_order, ..., docs, payments, shipments, publisher"
+    )
     invoke.add_argument("--event", type=Path, required=True, metavar="FILE")
     _add_store_options(invoke)
     from orders_lambda.local_events import register as register_events
@@ -131,7 +133,13 @@ def _invoke(arguments: argparse.Namespace) -> int:
     except EventFileError as exc:
         raise SystemExit(f"orders: {exc}") from None
     _workspace(arguments).activate()
-    result = invoke(arguments.function, event)
+    try:
+        result = invoke(arguments.function, event)
+    except Exception as exc:  # noqa: BLE001 - reported as Lambda reports a function error
+        # e.g. shipments raises to have the event retried; Lambda answers with this shape.
+        error = {"errorType": type(exc).__name__, "errorMessage": str(exc)}
+        sys.stdout.write(json.dumps(error, indent=2, sort_keys=True) + "\n")
+        return 1
     sys.stdout.write(json.dumps(result, indent=2, sort_keys=True) + "\n")
     return 0
 

@@ -123,6 +123,14 @@ ROUTES: Final[tuple[Route, ...]] = (
 ORDER_ROUTES: Final = tuple(r for r in ROUTES if r.authorized)
 
 
+EVENT_ENTRYPOINTS: Final[tuple[str, ...]] = (
+    "orders_lambda.consumers.payments:handler",  # PAYMENT_COMPLETED from the SQS queue
+    "orders_lambda.consumers.shipments:handler",  # SHIPMENT_* from the EventBridge bus
+    "orders_lambda.publisher:handler",  # the outbox, from the orders table's stream
+)
+"""The event-driven functions: one Lambda function each, like the HTTP entrypoints."""
+
+
 def entrypoints() -> Mapping[str, tuple[Route, ...]]:
     """Each Lambda entrypoint with the routes it serves (one function per entrypoint)."""
     grouped: dict[str, list[Route]] = {}
@@ -165,6 +173,7 @@ def load_handler(entrypoint: str) -> LambdaHandler:
 
 
 __all__ = [
+    "EVENT_ENTRYPOINTS",
     "ORDER_ROUTES",
     "ROUTES",
     "LambdaHandler",

@@ -5,19 +5,29 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from orders_lambda.local.invoke import functions
+from tests.events.aws import BusWithRule, bus_with_rule, drop_bus, events_client, sqs_client
+from tests.support.moto_server import AWS_TEST_ENVIRONMENT
 
 pytestmark = pytest.mark.slow
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
 
-def _invoke(workdir: Path, function: str, event: dict[str, Any]) -> dict[str, Any]:
+def _invoke(
+    workdir: Path,
+    function: str,
+    event: dict[str, Any],
+    *,
+    env: Mapping[str, str] | None = None,
+    exit_status: int = 0,
+) -> Any:
     path = workdir / f"{function}.event.json"
     path.write_text(json.dumps(event), encoding="utf-8")
     done = subprocess.run(
@@ -27,11 +37,10 @@ def _invoke(workdir: Path, function: str, event: dict[str, Any]) -> dict[str, An
         text=True,
         timeout=120,
         check=False,
-        env={"PATH": "/usr/bin:/bin", "POWERTOOLS_TRACE_DISABLED": "true"},
+        env={"PATH": "/usr/bin:/bin", "POWERTOOLS_TRACE_DISABLED": "true", **(env or {})},
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
+    assert done.returncode == exit_status, done.stderr[-3000:]
+    return json.loads(done.stdout)
 
 
 def _sample(function: str) -> dict[str, Any]:
@@ -39,10 +48,13 @@ def _sample(function: str) -> dict[str, Any]:
     return event
 
 
+SAMPLE_ORDER_ID = "0b6f3c2e-6a1d-4c53-9d0e-3f1f8f4a7c21"  # the order every sample is about
+
+
 def _for_order(event: dict[str, Any], order_id: str) -> dict[str, Any]:
-    """The sample event aimed at ``order_id`` instead of the sample's id."""
-    sample_id = event["pathParameters"]["order_id"]
-    return json.loads(json.dumps(event).replace(sample_id, order_id))  # type: ignore[no-any-return]
+    """The sample event aimed at ``order_id`` instead of the sample's id (in SQS bodies too,
+    which hold the id inside a JSON string)."""
+    return json.loads(json.dumps(event).replace(SAMPLE_ORDER_ID, order_id))  # type: ignore[no-any-return]
 
 
 def test_there_is_a_sample_event_for_every_function() -> None:
@@ -99,3 +111,55 @@ def test_an_unknown_function_is_refused_with_the_known_ones(tmp_path: Path) -> N
     )
     assert done.returncode != 0
     assert "create_order" in done.stderr
+
+
+def test_the_payment_and_shipment_samples_move_an_order_on(tmp_path: Path) -> None:
+    created = _invoke(tmp_path, "create_order", _sample("create_order"))
+    order_id = json.loads(created["body"])["id"]
+
+    paid = _invoke(tmp_path, "payments", _for_order(_sample("payments"), order_id))
+    assert paid == {"batchItemFailures": []}
+    shipped = _invoke(tmp_path, "shipments", _for_order(_sample("shipments"), order_id))
+    assert shipped == {"changed": True, "order_id": order_id, "version": 3}
+
+    got = _invoke(tmp_path, "get_order", _for_order(_sample("get_order"), order_id))
+    assert (json.loads(got["body"])["status"], json.loads(got["body"])["version"]) == (
+        "SHIPPED",
+        3,
+    )
+
+
+def test_a_refused_event_is_reported_as_a_function_error_or_a_batch_failure(
+    tmp_path: Path,
+) -> None:
+    # No order has the samples' id in a fresh store.
+    payments = _invoke(tmp_path, "payments", _sample("payments"))
+    message_id = _sample("payments")["Records"][0]["messageId"]
+    assert payments == {"batchItemFailures": [{"itemIdentifier": message_id}]}
+    shipments = _invoke(tmp_path, "shipments", _sample("shipments"), exit_status=1)
+    assert shipments["errorType"] == "ShipmentRejected"
+    assert "ORDER_NOT_FOUND" in shipments["errorMessage"], shipments
+
+
+@pytest.fixture
+def bus(moto_endpoint: str) -> Iterator[BusWithRule]:
+    wiring = bus_with_rule(events_client(moto_endpoint), sqs_client(moto_endpoint), "orders")
+    yield wiring
+    drop_bus(wiring)
+
+
+def test_the_publisher_sample_puts_its_event_on_the_bus(
+    tmp_path: Path, moto_endpoint: str, bus: BusWithRule
+) -> None:
+    environment = {
+        **AWS_TEST_ENVIRONMENT,
+        "ORDERS_EVENT_BUS_NAME": bus.bus,
+        "ORDERS_EVENTS_ENDPOINT": moto_endpoint,
+    }
+    answer = _invoke(tmp_path, "publisher", _sample("publisher"), env=environment)
+    assert answer == {"batchItemFailures": []}
+    [delivered] = bus.received()
+    assert (delivered["detail-type"], delivered["detail"]["order_id"]) == (
+        "OrderPlaced",
+        SAMPLE_ORDER_ID,
+    )

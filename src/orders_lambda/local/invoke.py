@@ -15,12 +15,15 @@ from typing import Any, TextIO
 
 from orders_lambda.local.app import function_name
 from orders_lambda.local.context import LocalLambdaContext
-from orders_lambda.routes import entrypoints, load_handler
+from orders_lambda.routes import EVENT_ENTRYPOINTS, entrypoints, load_handler
 
 
 def functions() -> dict[str, str]:
-    """Each function's name (``create_order``, ..., ``docs``) and its entrypoint."""
-    return {function_name(entrypoint): entrypoint for entrypoint in entrypoints()}
+    """Each function's name (``create_order``, ..., ``docs``, ``payments``, ``shipments``,
+    ``publisher``) and its entrypoint."""
+    return {
+        function_name(entrypoint): entrypoint for entrypoint in (*entrypoints(), *EVENT_ENTRYPOINTS)
+    }
 
 
 class EventFileError(ValueError):
