@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Final
 
 from orders_core.errors import CurrencyMismatch, InvalidInput
@@ -32,6 +32,10 @@ MINOR_UNITS: Final[dict[str, int]] = {
 
 # Bound on any amount, so arithmetic on hostile input stays cheap (no 10**1000 exponents).
 MAX_ABS_AMOUNT: Final = Decimal("1000000000000")
+
+# Scaling minor units into an amount uses this context, not the thread's: a caller's context
+# with a low precision must not round an amount (40 digits hold any amount in range).
+_EXACT: Final = Context(prec=40)
 
 
 def check_currency(code: str) -> str:
@@ -63,6 +67,10 @@ def _to_decimal(value: Decimal | int | str) -> Decimal:
     if not result.is_finite():
         raise InvalidInput(f"{value!r} is not a finite number", {"amount": "not finite"})
     return result
+
+
+def _scaled(units: int, currency: str) -> Decimal:
+    return Decimal(units).scaleb(-MINOR_UNITS[currency], _EXACT)
 
 
 @dataclass(frozen=True, slots=True, order=False)
@@ -104,7 +112,7 @@ class Money:
                 f"{value} has more decimals than {currency} allows",
                 {"amount": f"{currency} has {MINOR_UNITS[currency]} minor units"},
             )
-        return cls(padded, currency)
+        return cls._checked(padded, currency)
 
     @classmethod
     def zero(cls, currency: str) -> Money:
@@ -116,12 +124,30 @@ class Money:
         if isinstance(units, bool) or not isinstance(units, int):
             raise TypeError("minor units must be an int")
         check_currency(currency)
-        return cls(Decimal(units).scaleb(-MINOR_UNITS[currency]), currency)
+        return cls._checked(_scaled(units, currency), currency)
+
+    @classmethod
+    def _checked(cls, amount: Decimal, currency: str) -> Money:
+        """Money whose currency is known and whose amount is a finite Decimal with exactly
+        the currency's minor units by construction (quantized, scaled from an int): only the
+        range is left to check. Skipping the rest of ``__post_init__`` here is what keeps
+        arithmetic cheap; every other way in still validates in full."""
+        if amount.copy_abs() > MAX_ABS_AMOUNT:
+            raise InvalidInput(f"amount {amount} is out of range", {"amount": "out of range"})
+        money = object.__new__(cls)
+        object.__setattr__(money, "amount", amount)
+        object.__setattr__(money, "currency", currency)
+        return money
+
+    @staticmethod
+    def _from_units(units: int, currency: str) -> Money:
+        """The result of arithmetic on valid Money of ``currency``, in minor units."""
+        return Money._checked(_scaled(units, currency), currency)
 
     @property
     def minor_units(self) -> int:
         """The amount as an integer count of minor units, exact."""
-        return int(self.amount.scaleb(MINOR_UNITS[self.currency]))
+        return int(self.amount.scaleb(MINOR_UNITS[self.currency], _EXACT))
 
     def _same_currency(self, other: Money) -> None:
         if not isinstance(other, Money):
@@ -134,17 +160,17 @@ class Money:
 
     def __add__(self, other: Money) -> Money:
         self._same_currency(other)
-        return Money.from_minor(self.minor_units + other.minor_units, self.currency)
+        return Money._from_units(self.minor_units + other.minor_units, self.currency)
 
     def __sub__(self, other: Money) -> Money:
         self._same_currency(other)
-        return Money.from_minor(self.minor_units - other.minor_units, self.currency)
+        return Money._from_units(self.minor_units - other.minor_units, self.currency)
 
     def __mul__(self, factor: int) -> Money:
         """Multiply by a whole number (a quantity); use :meth:`percent` for fractions."""
         if isinstance(factor, bool) or not isinstance(factor, int):
             raise TypeError("Money can only be multiplied by an int; use percent()")
-        return Money.from_minor(self.minor_units * factor, self.currency)
+        return Money._from_units(self.minor_units * factor, self.currency)
 
     def percent(self, rate: Decimal) -> Money:
         """``rate`` percent of this amount, rounded once with :data:`ROUNDING`."""

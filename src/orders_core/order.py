@@ -224,6 +224,32 @@ def event_id_for(order_id: str, version: int) -> str:
     return str(uuid.uuid5(EVENT_NAMESPACE, f"{order_id}:{version}"))
 
 
+def _discount_percent(discounts: Iterable[Discount]) -> Decimal:
+    return min(sum((d.percent for d in discounts), Decimal(0)), MAX_TOTAL_DISCOUNT_PERCENT)
+
+
+@dataclass(frozen=True, slots=True)
+class _Amounts:
+    """An order's computed amounts and the state they were computed from."""
+
+    lines: tuple[OrderLine, ...]
+    discounts: tuple[Discount, ...]
+    currency: str
+    subtotal: Money
+    discount: Money
+    total: Money
+
+    @classmethod
+    def of(
+        cls, lines: tuple[OrderLine, ...], discounts: tuple[Discount, ...], currency: str
+    ) -> _Amounts:
+        subtotal = Money.zero(currency)
+        for line in lines:
+            subtotal += line.total
+        discount = subtotal.percent(_discount_percent(discounts))
+        return cls(lines, discounts, currency, subtotal, discount, subtotal - discount)
+
+
 @dataclass(eq=False, slots=True)
 class Order:
     """An order. Compares by identity (its id); use :meth:`to_record` to compare state.
@@ -241,6 +267,7 @@ class Order:
     created_at: datetime
     updated_at: datetime
     discounts: tuple[Discount, ...] = field(default=())
+    _computed: _Amounts | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_order_id(self.id)
@@ -285,26 +312,37 @@ class Order:
 
     # -- computed amounts ------------------------------------------------------------------
 
+    def _amounts(self) -> _Amounts:
+        # Computed once per state: a response or a record reads them several times. The
+        # cache names the lines, discounts and currency it was computed from, so any change
+        # (replace_lines, or plain assignment to this mutable entity) recomputes.
+        cached = self._computed
+        if (
+            cached is None
+            or cached.lines is not self.lines
+            or cached.discounts is not self.discounts
+            or cached.currency != self.currency
+        ):
+            cached = self._computed = _Amounts.of(self.lines, self.discounts, self.currency)
+        return cached
+
     @property
     def subtotal(self) -> Money:
-        total = Money.zero(self.currency)
-        for line in self.lines:
-            total += line.total
-        return total
+        return self._amounts().subtotal
 
     @property
     def discount_percent(self) -> Decimal:
         """The discounts add up, capped at :data:`MAX_TOTAL_DISCOUNT_PERCENT`."""
-        return min(sum((d.percent for d in self.discounts), Decimal(0)), MAX_TOTAL_DISCOUNT_PERCENT)
+        return _discount_percent(self.discounts)
 
     @property
     def discount(self) -> Money:
         """Rounded once, on the subtotal (not per line), with the one rounding rule."""
-        return self.subtotal.percent(self.discount_percent)
+        return self._amounts().discount
 
     @property
     def total(self) -> Money:
-        return self.subtotal - self.discount
+        return self._amounts().total
 
     # -- changes ---------------------------------------------------------------------------
 
