@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from orders_adapters.shared import (
@@ -19,7 +19,6 @@ from orders_adapters.shared import (
     check_write,
     cursor_after,
     position_after,
-    sort_key,
 )
 from orders_core import (
     CursorCodec,
@@ -33,6 +32,12 @@ from orders_core import (
     Page,
     VersionConflict,
 )
+
+
+def _record_sort_key(record: Mapping[str, Any]) -> str:
+    """:func:`sort_key` of the record's order: a record holds ``created_at`` as the very
+    text ``format_time`` gives, so the key is read off the record without loading it."""
+    return f"{record['created_at']}#{record['id']}"
 
 
 class InMemoryOrderRepository:
@@ -94,18 +99,19 @@ class InMemoryOrderRepository:
         check_limit(limit)
         after = position_after(self._codec, cursor, customer_id, status)
         with self._lock:
-            candidates = [
-                Order.from_record(r)
+            keyed = [
+                (_record_sort_key(r), r)
                 for r in self._orders.values()
                 if r["customer_id"] == customer_id and (status is None or r["status"] == status)
             ]
-        keyed = sorted(((sort_key(o), o) for o in candidates), key=lambda p: p[0], reverse=True)
+        # Sort and cut on the records; only the page's records become Orders.
         if after is not None:
-            keyed = [(k, o) for k, o in keyed if k < after]
+            keyed = [(k, r) for k, r in keyed if k < after]
+        keyed.sort(key=lambda p: p[0], reverse=True)
         page = keyed[:limit]
         more = len(keyed) > limit
         next_cursor = cursor_after(self._codec, page[-1][0], customer_id, status) if more else None
-        return Page(tuple(o for _, o in page), next_cursor)
+        return Page(tuple(Order.from_record(r) for _, r in page), next_cursor)
 
     def events_for(self, order_id: OrderId) -> list[OrderEvent]:
         with self._lock:
