@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import re
+
 from orders_core import OrderStatus
 from orders_core.use_cases import DEFAULT_PAGE_SIZE
 from orders_lambda import routes
@@ -15,14 +17,16 @@ from orders_lambda.http.errors import BadRequest
 from orders_lambda.http.models import order_body
 
 _STATUSES = ", ".join(OrderStatus)
+_DIGITS = re.compile(r"[0-9]{1,32}", re.ASCII)
 
 
 def _limit(text: str | None) -> int:
     if text is None:
         return DEFAULT_PAGE_SIZE
-    if not text.isdigit() or int(text) < 1 or len(text) > 6:
+    # ASCII digits only (str.isdigit() also takes "²" and "٣"), and few enough for int().
+    if not _DIGITS.fullmatch(text) or int(text) < 1:
         raise BadRequest("limit must be a positive whole number", fields={"limit": "1 or more"})
-    return int(text)
+    return int(text)  # above the maximum page size is capped by the use case
 
 
 def _status(text: str | None) -> OrderStatus | None:
