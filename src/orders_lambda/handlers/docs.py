@@ -11,7 +11,7 @@ from importlib import resources
 from typing import Final
 
 from orders_lambda import routes
-from orders_lambda.http.app import Reply, Request, api
+from orders_lambda.http.app import Reply, Request, api, dumps
 from orders_lambda.http.errors import RouteNotFound
 
 _ASSETS: Final = {
@@ -45,11 +45,17 @@ def _asset(name: str) -> str:
     return package.joinpath(name).read_text(encoding="utf-8")
 
 
-@api.operation(routes.OPENAPI_DOCUMENT)
-def openapi_document(_: Request) -> Reply:
+@cache
+def _document_text() -> str:
+    # The document never changes within a process: serialise it once, not on every request.
     from orders_lambda.http.openapi import document
 
-    return Reply(200, document(), _CACHED)
+    return dumps(document())
+
+
+@api.operation(routes.OPENAPI_DOCUMENT)
+def openapi_document(_: Request) -> Reply:
+    return Reply.serialised(200, _document_text(), _CACHED)
 
 
 @api.operation(routes.SWAGGER_UI)

@@ -75,6 +75,11 @@ class Reply:
         }
 
     @classmethod
+    def serialised(cls, status: int, text: str, headers: Mapping[str, str]) -> Reply:
+        """A JSON reply whose body is already serialised, sent as the very ``text``."""
+        return cls(status, _Serialised(text), dict(headers))
+
+    @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Reply:
         text = str(record["text"])
         return cls(
