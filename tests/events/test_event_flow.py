@@ -2,21 +2,31 @@
 
 create → order + outbox item in one DynamoDB transaction → stream record → publisher →
 EventBridge bus → a rule whose SQS target receives the event; payments through their queue
-and shipments through their consumer move the order on. Faults are injected between the
-steps; after recovery, the invariants hold: no state change without its event on the bus, no
-event without its state change, no transition applied twice.
+and shipments through their consumer move the order on. The first test runs the real Lambda
+entrypoints (``POST /orders`` and the outbox publisher), each wired by the container from
+``ORDERS_*`` variables alone; the others drive the use cases and the publisher's function
+directly, so faults can be injected between the steps. After recovery, the invariants hold:
+no state change without its event on the bus, no event without its state change, no
+transition applied twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from orders_adapters.dynamodb import DynamoDbOrderRepository, create_orders_table
 from orders_adapters.eventbridge import EventBridgePublisher
+from orders_adapters.table_definition import IDEMPOTENCY_TABLE
 from orders_core import EventType, OrderEvent, OrderId, OrderStatus
+from orders_lambda import container as containers
+from orders_lambda import publisher
 from orders_lambda.consumers.payments import process_batch
 from orders_lambda.consumers.shipments import process_event
 from orders_lambda.consumers.wiring import make_events_client
@@ -25,6 +35,7 @@ from tests.events.aws import BusWithRule, QueueWithDlq, StreamReader, events_cli
 from tests.events.conftest import CURSOR_KEY
 from tests.events.faults import EntryRejection, FlakyStore, refusing_endpoint, silent_endpoint
 from tests.events.messages import payment, shipment
+from tests.support.apigw import CUSTOMER, NEW_ORDER, FakeLambdaContext, invoke, rest_event
 from tests.support.dynamodb_fixtures import ContractDynamoDbStore
 from tests.support.service import ALICE, STAFF, Service, a_line
 
@@ -116,19 +127,70 @@ def own_events_client(moto_endpoint: str) -> EventBridgeClient:
     return events_client(moto_endpoint)
 
 
-def test_a_placed_order_reaches_the_rule_target_as_order_placed(flow: Flow) -> None:
-    order_id = flow.place()
-    [placed] = flow.store.events_for(OrderId(order_id))  # the outbox item, written with it
+@pytest.fixture
+def lambda_environment(
+    monkeypatch: pytest.MonkeyPatch,
+    moto_endpoint: str,
+    dynamodb_client: DynamoDBClient,
+    orders_table: str,
+    bus: BusWithRule,
+) -> Iterator[None]:
+    """The functions' configuration as a deployment sets it, pointed at the moto server: the
+    orders table (and an idempotency table) in DynamoDB, the test's bus in EventBridge. No
+    container is installed, so the first invocation builds one from these variables; the
+    variables and the container are put back afterwards."""
+    for name in list(os.environ):
+        if name.startswith(("ORDERS_", "POWERTOOLS_")):
+            monkeypatch.delenv(name)
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)  # no X-Ray outside Lambda
+    idempotency_table = f"idempotency-{uuid.uuid4().hex[:10]}"
+    create_orders_table(dynamodb_client, idempotency_table, IDEMPOTENCY_TABLE)
+    for name, value in {
+        "ORDERS_STORE": "dynamodb",
+        "ORDERS_CURSOR_KEY": CURSOR_KEY.decode(),
+        "ORDERS_TABLE_NAME": orders_table,
+        "ORDERS_IDEMPOTENCY_TABLE": idempotency_table,
+        "ORDERS_DYNAMODB_ENDPOINT": moto_endpoint,
+        "ORDERS_EVENT_BUS_NAME": bus.bus,
+        "ORDERS_EVENTS_ENDPOINT": moto_endpoint,
+    }.items():
+        monkeypatch.setenv(name, value)
+    containers.install(None)
+    try:
+        yield
+    finally:
+        containers.install(None)
+        dynamodb_client.delete_table(TableName=idempotency_table)
 
-    delivery = flow.stream.deliver(flow.publisher())
 
-    assert delivery.records == 2  # the order item and its outbox item
-    assert delivery.failed == []
-    [message] = flow.collect_bus()
+@pytest.mark.usefixtures("lambda_environment")
+def test_an_order_created_through_the_api_reaches_the_rule_target_as_order_placed(
+    stream: StreamReader, bus: BusWithRule, dynamodb_repo: DynamoDbOrderRepository
+) -> None:
+    created = invoke(rest_event("POST", "/orders", body=NEW_ORDER), FakeLambdaContext())
+    assert created.status == 201, created.text
+    order = created.json
+    assert isinstance(containers.current().repo(), DynamoDbOrderRepository)
+    [placed] = dynamodb_repo.events_for(OrderId(order["id"]))  # the outbox item, written with it
+
+    records = stream.new_records()
+    answer = publisher.handler(stream.lambda_event(records), FakeLambdaContext())
+
+    assert len(records) == 2  # the order item and its outbox item
+    assert answer == {"batchItemFailures": []}
+    [message] = bus.received()
     assert message["source"] == "orders"
     assert message["detail-type"] == "OrderPlaced"
-    assert message["detail"] == placed.to_record()
-    assert OrderEvent.from_record(message["detail"]) == placed
+    detail = message["detail"]
+    assert detail == placed.to_record()
+    assert OrderEvent.from_record(detail) == placed
+    # What the caller was told is what the bus announced.
+    assert (detail["order_id"], detail["order_version"]) == (order["id"], order["version"])
+    assert (detail["order"]["id"], detail["order"]["version"]) == (order["id"], 1)
+    assert detail["customer_id"] == order["customer_id"] == CUSTOMER["sub"]
+    announced_total = Decimal(detail["order"]["total"]).scaleb(-detail["order"]["minor_units"])
+    assert announced_total == Decimal(order["total"])
+    assert stream.new_records() == []  # nothing else was written
 
 
 def test_a_whole_lifecycle_is_announced_in_order_of_versions(flow: Flow) -> None:
