@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from orders_core import MAX_PAGE_SIZE
 from tests.support.http_client import ApiClient, new_order
 
 pytestmark = pytest.mark.slow
@@ -57,6 +58,18 @@ def test_a_cursor_is_bound_to_its_customer(api: ApiClient) -> None:
     assert stolen.error_code == "INVALID_CURSOR"
 
 
-def test_the_limit_is_capped(api: ApiClient) -> None:
-    reply = api.get("/orders?limit=100000")
-    assert reply.status in {200, 400}, reply
+def test_a_limit_above_the_maximum_is_served_as_a_full_page_of_the_maximum(
+    api: ApiClient,
+) -> None:
+    placed = [
+        api.post("/orders", json_body=new_order()).json()["id"] for _ in range(MAX_PAGE_SIZE + 1)
+    ]
+
+    first = api.get("/orders?limit=100000")
+
+    assert first.status == 200, first
+    page = first.json()
+    assert [order["id"] for order in page["items"]] == placed[:0:-1]  # newest MAX_PAGE_SIZE
+    assert page["next_cursor"]
+    rest = api.get(f"/orders?limit=100000&cursor={page['next_cursor']}").json()
+    assert ([order["id"] for order in rest["items"]], rest["next_cursor"]) == ([placed[0]], None)
