@@ -52,6 +52,13 @@ class IllegalTransition(OrdersError):
     code = "ILLEGAL_TRANSITION"
 
 
+class PaymentMismatch(IllegalTransition):
+    """A payment that does not match the order's total (amount or currency): the order is
+    not marked paid by it."""
+
+    code = "PAYMENT_MISMATCH"
+
+
 class PermissionDenied(OrdersError):
     """The principal may not perform this operation at all (for example a customer marking
     an order paid)."""

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, TypeVar
 
-from orders_core.errors import InvalidInput, OrderNotFound, PermissionDenied, VersionConflict
+from orders_core.errors import (
+    InvalidInput,
+    OrderNotFound,
+    PaymentMismatch,
+    PermissionDenied,
+    VersionConflict,
+)
 from orders_core.money import Money, check_currency
 from orders_core.order import (
     MAX_LINES,
@@ -288,6 +294,11 @@ class _EventDrivenTransition:
         raise NotImplementedError
 
     def __call__(self, principal: Principal, order_id: str) -> Transition:
+        return self._run(principal, order_id, None)
+
+    def _run(
+        self, principal: Principal, order_id: str, check: Callable[[Order], None] | None
+    ) -> Transition:
         _require_staff(principal, f"mark orders {self.target.lower()}")
 
         def attempt() -> Transition:
@@ -295,6 +306,8 @@ class _EventDrivenTransition:
             reached = _PROGRESS.get(order.status)
             if reached is not None and reached >= _PROGRESS[self.target]:
                 return Transition(order, changed=False)
+            if check is not None:
+                check(order)
             version = order.version
             event = self._change(order)
             self._repo.save(order, expected_version=version, events=[event])
@@ -306,9 +319,30 @@ class _EventDrivenTransition:
 class MarkPaid(_EventDrivenTransition):
     """Mark a PENDING order paid (staff or the payments consumer). Idempotent: an order
     already paid, shipped or delivered is returned unchanged; a cancelled one is an
-    IllegalTransition."""
+    IllegalTransition.
+
+    ``amount`` is what the payment took: when given, a PENDING order whose total differs (in
+    amount or currency) is refused with PaymentMismatch and stays PENDING.
+    """
 
     target = OrderStatus.PAID
+
+    def __call__(
+        self, principal: Principal, order_id: str, *, amount: Money | None = None
+    ) -> Transition:
+        if amount is None:
+            return self._run(principal, order_id, None)
+        paid = amount
+
+        def matches_total(order: Order) -> None:
+            total = order.total
+            if (paid.currency, paid.amount) != (total.currency, total.amount):
+                raise PaymentMismatch(
+                    f"order {order.id} totals {total.amount} {total.currency}; "
+                    f"the payment was {paid.amount} {paid.currency}"
+                )
+
+        return self._run(principal, order_id, matches_total)
 
     def _change(self, order: Order) -> OrderEvent:
         return order.mark_paid(at=self._clock.now())

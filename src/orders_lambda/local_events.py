@@ -254,10 +254,33 @@ def payment_message(order_id: str, *, amount: int, currency: str) -> str:
     ).model_dump_json()
 
 
-def feed_payment(order_id: str, *, amount: int = 0, currency: str = "EUR") -> dict[str, Any]:
-    """Run the payments entrypoint on a one-message SQS batch; its partial-batch response."""
+def _order_total(order_id: str) -> tuple[int, str]:
+    """The order's total in minor units and its currency (what its payment should take);
+    (0, "EUR") when there is no such order, so the consumer refuses the payment itself."""
+    from orders_core import OrdersError, Principal
+    from orders_lambda import container as containers
+
+    try:
+        order = containers.current().get_order()(Principal.staff("local:events"), order_id)
+    except OrdersError:
+        return 0, "EUR"
+    return order.total.minor_units, order.total.currency
+
+
+def feed_payment(
+    order_id: str, *, amount: int | None = None, currency: str | None = None
+) -> dict[str, Any]:
+    """Run the payments entrypoint on a one-message SQS batch; its partial-batch response.
+
+    The payment takes the order's total unless ``amount`` (minor units) or ``currency`` say
+    otherwise, e.g. to see a mismatched payment refused."""
     from orders_lambda.consumers import payments
     from orders_lambda.local.context import LocalLambdaContext
+
+    if amount is None or currency is None:
+        total, total_currency = _order_total(order_id)
+        amount = total if amount is None else amount
+        currency = total_currency if currency is None else currency
 
     message_id = str(uuid.uuid4())
     event = {
@@ -316,8 +339,10 @@ def register(subparsers: Any) -> None:
     follow.add_argument("--from-start", action="store_true", help="replay the whole outbox")
     pay = actions.add_parser("pay", help="feed PAYMENT_COMPLETED for an order")
     pay.add_argument("order_id")
-    pay.add_argument("--amount", type=int, default=0, help="minor units (default 0)")
-    pay.add_argument("--currency", default="EUR")
+    pay.add_argument(
+        "--amount", type=int, help="minor units (default: the order's total, as a payment takes)"
+    )
+    pay.add_argument("--currency", help="default: the order's currency")
     ship = actions.add_parser("ship", help="feed SHIPMENT_DISPATCHED (or --delivered)")
     ship.add_argument("order_id")
     ship.add_argument("--delivered", action="store_true")

@@ -47,7 +47,13 @@ def test_serve_with_events_prints_the_lifecycle_fed_by_the_events_command(
         order = api.post("/orders", json_body=new_order()).json()
         _wait_for_event(server, rf"event OrderPlaced\s+order {order['id']} v1")
 
-        paid = _orders(tmp_path, "events", "pay", order["id"], "--amount", "2500")
+        short = _orders(tmp_path, "events", "pay", order["id"], "--amount", "1")
+        assert (short.returncode, short.stdout.splitlines()[-1]) == (
+            1,
+            "refused (see the log line above for why)",
+        )
+        assert "PAYMENT_MISMATCH" in short.stdout + short.stderr
+        paid = _orders(tmp_path, "events", "pay", order["id"])  # the order's total
         assert paid.returncode == 0, paid.stderr
         assert "applied" in paid.stdout
         _wait_for_event(server, rf"event OrderPaid\s+order {order['id']} v2\s+status PAID")

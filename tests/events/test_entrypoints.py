@@ -59,14 +59,22 @@ def sqs_records(*bodies: str) -> dict[str, object]:
 def test_the_payments_entrypoint_marks_orders_paid_and_reports_the_rest(
     container: containers.Container,
 ) -> None:
-    order_id = place(container)
+    order_id = place(container)  # 5.00 EUR
+    short = place(container)
 
     answer = payments.handler(
-        sqs_records(payment(order_id), payment("order-unknown")), FakeLambdaContext()
+        sqs_records(
+            payment(order_id, amount=500),
+            payment("order-unknown"),
+            payment(short, amount=499),
+            payment(short, amount=500, currency="USD"),
+        ),
+        FakeLambdaContext(),
     )
 
-    assert answer == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
+    assert answer == {"batchItemFailures": [{"itemIdentifier": f"m-{n}"} for n in (1, 2, 3)]}
     assert container.get_order()(STAFF, order_id).status is OrderStatus.PAID
+    assert container.get_order()(STAFF, short).status is OrderStatus.PENDING
 
 
 def test_the_shipments_entrypoint_ships_and_delivers(container: containers.Container) -> None:

@@ -23,6 +23,7 @@ from orders_core import (
     OrderId,
     OrderNotFound,
     OrderStatus,
+    PaymentMismatch,
     PermissionDenied,
     Principal,
     VersionConflict,
@@ -399,6 +400,34 @@ def test_a_redelivered_payment_changes_nothing_the_second_time(svc: Service) -> 
     assert (first.changed, again.changed) == (True, False)
     assert again.order.same_state(first.order)
     assert len(svc.store.events_for(order.id)) == 2
+
+
+def test_a_payment_of_the_total_marks_the_order_paid(svc: Service) -> None:
+    order = place(svc)
+    assert svc.mark_paid(STAFF, order.id, amount=order.total).changed
+
+
+@pytest.mark.parametrize("wrong", ["0.01 less", "other currency"])
+def test_a_payment_that_is_not_the_total_is_refused_and_changes_nothing(
+    svc: Service, wrong: str
+) -> None:
+    order = place(svc)
+    total = order.total
+    amount = (
+        total - Money.of("0.01", total.currency)
+        if wrong == "0.01 less"
+        else Money.of(total.amount, "USD" if total.currency != "USD" else "EUR")
+    )
+    with pytest.raises(PaymentMismatch, match="totals"):
+        svc.mark_paid(STAFF, order.id, amount=amount)
+    assert stored_record(svc, order) == order.to_record()
+    assert len(svc.store.events_for(order.id)) == 1
+
+
+def test_a_redelivered_payment_is_not_checked_again_once_paid(svc: Service) -> None:
+    order = place(svc)
+    svc.mark_paid(STAFF, order.id, amount=order.total)
+    assert not svc.mark_paid(STAFF, order.id, amount=Money.of("1.00", order.currency)).changed
 
 
 def test_a_late_event_does_not_move_an_order_backwards(svc: Service) -> None:

@@ -2,7 +2,8 @@
 
 Each batch goes through Powertools' BatchProcessor and answers with a partial-batch response
 (the event source mapping has ``ReportBatchItemFailures``): a malformed message, one of an
-unknown type, one for an unknown or cancelled order, or one the store failed on is reported
+unknown type, one for an unknown or cancelled order, one whose amount or currency is not the
+order's total (``PAYMENT_MISMATCH``), or one the store failed on is reported
 in ``batchItemFailures``; the rest of the batch is deleted from the queue. A reported message
 comes back after its visibility timeout and, after the queue's ``maxReceiveCount`` receives,
 moves to the dead-letter queue, where ``orders dlq list`` shows it.
@@ -13,16 +14,16 @@ succeeds without changing anything.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from orders_core import Money, Principal, Transition
 from orders_core.order import ORDER_ID_PATTERN
 from orders_lambda.consumers.common import (
     PAYMENTS_PRINCIPAL,
     UNKNOWN_TYPE,
     MessageRejected,
-    TransitionUseCase,
     apply,
     bind_invocation,
     json_object,
@@ -35,6 +36,16 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 CONSUMER: Final = "payments"
+
+
+class MarkPaidUseCase(Protocol):
+    """orders_core's MarkPaid as the consumer calls it: with the amount the payment took."""
+
+    def __call__(
+        self, principal: Principal, order_id: str, *, amount: Money | None = None
+    ) -> Transition: ...
+
+
 PAYMENT_COMPLETED: Final = "PAYMENT_COMPLETED"
 
 
@@ -66,20 +77,26 @@ def parse_payment(body: str) -> PaymentCompleted:
     return validated(PaymentCompleted, data)
 
 
-def process_record(record: SQSRecord, mark_paid: TransitionUseCase) -> None:
+def process_record(record: SQSRecord, mark_paid: MarkPaidUseCase) -> None:
     """Apply one message; raise (so the record is reported failed) when it is rejected."""
     order_id: str | None = None
     try:
         payment = parse_payment(record.body)
         order_id = payment.order_id
-        applied = apply(mark_paid, PAYMENTS_PRINCIPAL, payment.order_id)
+
+        def pay(principal: Principal, order_id: str) -> Transition:
+            # Inside apply: an unknown currency is refused like any other domain error.
+            amount = Money.from_minor(payment.amount, payment.currency)
+            return mark_paid(principal, order_id, amount=amount)
+
+        applied = apply(pay, PAYMENTS_PRINCIPAL, payment.order_id)
     except MessageRejected as rejected:
         log_rejected(CONSUMER, record.message_id, rejected, order_id)
         raise
     log_applied(CONSUMER, record.message_id, applied)
 
 
-def process_batch(event: dict[str, Any], mark_paid: TransitionUseCase) -> dict[str, Any]:
+def process_batch(event: dict[str, Any], mark_paid: MarkPaidUseCase) -> dict[str, Any]:
     """The partial-batch response for one SQS event: exactly the failed messages' ids."""
     from aws_lambda_powertools.utilities.batch import (
         BatchProcessor,
