@@ -66,6 +66,7 @@ from orders_core import (
     OrdersError,
     OrderStatus,
     Page,
+    StoreError,
     StoreUnavailable,
     VersionConflict,
 )
@@ -244,20 +245,23 @@ def _start_key(after: str, customer_id: CustomerId, status: OrderStatus | None) 
 
 @contextmanager
 def _translated(action: str) -> Iterator[None]:
-    """Turn any botocore failure of ``action`` into StoreUnavailable (the port's only
-    infrastructure error); the caller handles conditional-write failures first."""
+    """Turn any botocore failure of ``action`` into the port's errors: StoreUnavailable when
+    a retry may succeed (throttling, 5xx, timeouts and connection failures, once botocore's
+    own retries are spent), StoreError when it will not (access denied, no such table, a
+    request DynamoDB calls invalid). The caller handles conditional-write failures first."""
     try:
         yield
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "Unknown")
-        kind = "is busy or failing" if code in _TRANSIENT_CODES else "refused the request"
-        raise StoreUnavailable(f"DynamoDB {kind} ({action}: {code})") from exc
+        if code in _TRANSIENT_CODES:
+            raise StoreUnavailable(f"DynamoDB is busy or failing ({action}: {code})") from exc
+        raise StoreError(f"DynamoDB refused the request ({action}: {code})") from exc
     except BotoCoreError as exc:
         raise StoreUnavailable(f"DynamoDB could not be reached ({action}: {exc})") from exc
 
 
-def _unreadable(what: str, exc: Exception) -> StoreUnavailable:
-    return StoreUnavailable(f"a stored {what} could not be read: {exc}")
+def _unreadable(what: str, exc: Exception) -> StoreError:
+    return StoreError(f"a stored {what} could not be read: {exc}")
 
 
 def _condition_on_version(write: PutTypeDef | DeleteTypeDef, expected_version: int) -> None:
@@ -450,6 +454,12 @@ class DynamoDbOrderRepository:
                 raise error from exc
 
 
+# Cancellation reasons a retry may get past.
+_TRANSIENT_REASONS: Final = frozenset(
+    {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
+)
+
+
 def _cancellation(exc: ClientError, on_condition_failed: _FailureReporter) -> OrdersError | None:
     """The core error for a cancelled transaction; None for any other failure.
 
@@ -464,7 +474,10 @@ def _cancellation(exc: ClientError, on_condition_failed: _FailureReporter) -> Or
     if "TransactionConflict" in codes:
         # Another transaction on this order was in flight: an optimistic-locking loss.
         return VersionConflict("the order was being changed by another request")
-    return None
+    summary = f"TransactWriteItems: TransactionCanceled, reasons {', '.join(codes) or 'none'}"
+    if any(code in _TRANSIENT_REASONS for code in codes):
+        return StoreUnavailable(f"DynamoDB is busy or failing ({summary})")
+    return StoreError(f"DynamoDB refused the request ({summary})")
 
 
 # -- client and table ----------------------------------------------------------------------

@@ -16,6 +16,7 @@ from orders_core.errors import (
     OrdersError,
     PaymentMismatch,
     PermissionDenied,
+    StoreError,
     StoreUnavailable,
     VersionConflict,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "PricingPolicy",
     "Principal",
     "Role",
+    "StoreError",
     "StoreUnavailable",
     "Transition",
     "UpdateOrderLines",

@@ -77,3 +77,11 @@ class StoreUnavailable(OrdersError):
 
     code = "STORE_UNAVAILABLE"
     retryable = True
+
+
+class StoreError(OrdersError):
+    """The store failed in a way a retry will not fix: it refused the request (permissions,
+    a missing table, a malformed request) or holds an item that cannot be read. A fault of the
+    deployment or the data, not of the caller; reported, never retried blindly."""
+
+    code = "STORE_ERROR"

@@ -23,6 +23,7 @@ from orders_core import (
     OrderId,
     OrderNotFound,
     OrdersError,
+    StoreError,
     StoreUnavailable,
     VersionConflict,
 )
@@ -81,8 +82,6 @@ PASSED = {"Code": "None"}
         ("RequestLimitExceeded", 400),
         ("InternalServerError", 500),
         ("ServiceUnavailable", 503),
-        ("ResourceNotFoundException", 400),
-        ("AccessDeniedException", 400),
     ],
 )
 def test_a_failed_read_is_store_unavailable(
@@ -98,22 +97,27 @@ def test_a_failed_read_is_store_unavailable(
     _assert_translated(got)
 
 
-def test_busy_and_rejected_requests_are_told_apart_in_the_message(
-    store: DynamoDbOrderRepository, stub: Stubber
+@pytest.mark.parametrize(
+    "code", ["ResourceNotFoundException", "AccessDeniedException", "ValidationException"]
+)
+def test_a_request_dynamodb_refuses_is_a_store_error_not_a_retry_later(
+    store: DynamoDbOrderRepository, stub: Stubber, code: str
 ) -> None:
-    stub.add_client_error("get_item", "ThrottlingException")
-    stub.add_client_error("get_item", "ValidationException")
-    with pytest.raises(StoreUnavailable, match="busy"):
+    stub.add_client_error("get_item", code, http_status_code=400)
+    stub.add_client_error("query", code, http_status_code=400)
+    with pytest.raises(StoreError, match=f"refused the request.*{code}") as got:
         store.get(OrderId("order-1"))
-    with pytest.raises(StoreUnavailable, match="refused"):
-        store.get(OrderId("order-1"))
+    _assert_translated(got)
+    with pytest.raises(StoreError, match=code) as got:
+        store.list_for_customer(CustomerId("alice"), limit=5)
+    _assert_translated(got)
 
 
 def test_a_stored_item_that_cannot_be_read_is_store_unavailable(
     store: DynamoDbOrderRepository, stub: Stubber
 ) -> None:
     stub.add_response("get_item", {"Item": {"PK": {"S": "ORDER#order-1"}, "SK": {"S": "ORDER"}}})
-    with pytest.raises(StoreUnavailable, match="could not be read"):
+    with pytest.raises(StoreError, match="could not be read"):
         store.get(OrderId("order-1"))
 
 
@@ -147,8 +151,8 @@ STORED_AT_4 = {"PK": {"S": "ORDER#order-1"}, "version": {"N": "4"}}
         ([{**CHECK_FAILED, "Item": STORED_AT_4}, PASSED], VersionConflict, "version 4, not 1"),
         ([CHECK_FAILED, PASSED], OrderNotFound, "not found"),
         ([{"Code": "TransactionConflict"}, PASSED], VersionConflict, "another request"),
-        ([PASSED, {"Code": "ThrottlingError"}], StoreUnavailable, "Cancel"),
-        ([PASSED, {"Code": "ValidationError"}], StoreUnavailable, "Cancel"),
+        ([PASSED, {"Code": "ThrottlingError"}], StoreUnavailable, "busy.*ThrottlingError"),
+        ([PASSED, {"Code": "ValidationError"}], StoreError, "refused.*ValidationError"),
     ],
     ids=["stale", "missing", "in-flight", "throttled", "invalid"],
 )

@@ -14,7 +14,9 @@ from orders_core import (
     OrderAlreadyExists,
     OrderNotFound,
     OrdersError,
+    PaymentMismatch,
     PermissionDenied,
+    StoreError,
     StoreUnavailable,
     VersionConflict,
 )
@@ -42,6 +44,8 @@ EXPECTED: list[tuple[BaseException, int, str]] = [
     (errors.ValidationFailed("bad"), 422, "VALIDATION_FAILED"),
     (errors.IdempotencyKeyReused("other"), 422, "IDEMPOTENCY_KEY_REUSED"),
     (errors.PreconditionRequired("if-match"), 428, "PRECONDITION_REQUIRED"),
+    (PaymentMismatch("short"), 409, "PAYMENT_MISMATCH"),
+    (StoreError("AccessDeniedException"), 500, "INTERNAL_ERROR"),
     (OrdersError("unmapped"), 500, "INTERNAL_ERROR"),
     (RuntimeError("boom"), 500, "INTERNAL_ERROR"),
     (KeyError("x"), 500, "INTERNAL_ERROR"),
@@ -75,6 +79,12 @@ def test_unexpected_errors_say_nothing_of_their_cause() -> None:
     problem = problem_for(RuntimeError("password=hunter2"))
     assert "hunter2" not in problem.message
     assert problem.unexpected
+
+
+def test_a_store_that_refuses_is_not_told_to_the_client_as_retry_later() -> None:
+    problem = problem_for(StoreError("DynamoDB refused the request (GetItem: AccessDenied)"))
+    assert "AccessDenied" not in problem.message
+    assert "Retry-After" not in problem.headers
 
 
 def test_a_proxy_response_has_the_same_shape() -> None:
