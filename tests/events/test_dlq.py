@@ -23,6 +23,7 @@ from orders_lambda.ops.dlq import (
     run,
 )
 from tests.events.aws import MAX_RECEIVE_COUNT, QueueWithDlq, make_queue, receive, unique
+from tests.events.conftest import Logs
 from tests.events.faults import FlakyStore
 from tests.events.messages import payment, shipment
 from tests.support.service import ALICE, STAFF, Service, a_line
@@ -65,9 +66,61 @@ def test_list_shows_each_dead_letter_with_its_ids_and_receives_and_leaves_it_the
         "order_id": "order-gone",
         "payment_id": "p-9",
     }
-    assert "logged it with the message id" in letter.reason
+    assert letter.reason.startswith("payments consumer: a valid PAYMENT_COMPLETED")
     again = list_dead_letters(payments_queue.sqs, payments_queue.dlq.url)
     assert [letter.message_id for letter in again] == ids
+
+
+def test_list_gives_a_payments_dead_letter_the_reason_its_body_earned_from_the_consumer(
+    service: Service, payments_queue: QueueWithDlq, logs: Logs
+) -> None:
+    cancelled = service.place(ALICE, currency="EUR", lines=[a_line()]).id
+    service.cancel(ALICE, cancelled)
+    refused_for_its_body = dead_letter_payments(
+        service,
+        payments_queue,
+        "{broken",
+        json.dumps(["a", "list"]),
+        payment("order-1", type="PAYMENT_REFUNDED"),
+        payment("order-1", amount="ten", note="an unknown field"),
+        payment("not an id!", completed_at=None),
+    )
+    refused_for_its_order = dead_letter_payments(
+        service, payments_queue, payment("order-nobody-placed"), payment(cancelled)
+    )
+    logged = {line["message_id"]: line for line in logs.lines("message rejected")}
+
+    letters = {
+        letter.message_id: letter
+        for letter in list_dead_letters(payments_queue.sqs, payments_queue.dlq.url)
+    }
+
+    assert set(letters) == {*refused_for_its_body, *refused_for_its_order}
+    for message_id in refused_for_its_body:  # word for word what the consumer logged
+        line = logged[message_id]
+        expected = f"payments consumer refuses it: {line['reason']}: {line['detail']}"
+        assert letters[message_id].reason == expected
+    reasons = [letters[m].reason for m in refused_for_its_body]
+    assert [r.split(": ")[1] for r in reasons] == [
+        "MALFORMED_MESSAGE",
+        "MALFORMED_MESSAGE",
+        "UNKNOWN_MESSAGE_TYPE",
+        "MALFORMED_MESSAGE",
+        "MALFORMED_MESSAGE",
+    ]
+    assert "amount: int_parsing" in reasons[3]
+    assert "note: extra_forbidden" in reasons[3]
+    assert "order_id: string_pattern_mismatch" in reasons[4]
+    assert "completed_at: missing" in reasons[4]
+    for message_id in refused_for_its_order:  # the reason is in the log line it points at
+        letter = letters[message_id]
+        assert letter.reason.startswith("payments consumer: a valid PAYMENT_COMPLETED")
+        assert f"message_id={message_id} " in letter.reason
+        assert f"ApproximateReceiveCount={letter.receive_count}," in letter.reason
+    assert [logged[m]["reason"] for m in refused_for_its_order] == [
+        "ORDER_NOT_FOUND",
+        "ILLEGAL_TRANSITION",
+    ]
 
 
 def test_list_reads_the_reasons_eventbridge_and_lambda_record(
@@ -151,6 +204,9 @@ def test_the_command_lists_and_redrives_by_queue_name(
 
     assert dead in listing.getvalue()
     assert "not a JSON object" in listing.getvalue()
+    assert "reason: payments consumer refuses it: MALFORMED_MESSAGE: not JSON" in (
+        listing.getvalue()
+    )
     assert moving.getvalue() == f"moved 1 message(s) to {payments_queue.source.url}\n"
 
 

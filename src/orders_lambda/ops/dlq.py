@@ -3,7 +3,14 @@
 The service has three kinds of dead letters, and ``list`` reads the reason each carries:
 
 - payments queue DLQ: the original message after ``maxReceiveCount`` failed receives. SQS
-  keeps no reason; the consumer logged it with the message id (search the logs for it).
+  keeps no reason, so ``list`` reads the body again with the consumer's own parser
+  (``parse_payment``): a body it refuses gets the very reason code and detail the consumer
+  logged (``MALFORMED_MESSAGE: not JSON ...``, ``UNKNOWN_MESSAGE_TYPE``, the bad fields). A
+  body that parses is a valid payment the consumer refused for its order or the store
+  (unknown or cancelled order, store unavailable, ...): that depends on the state at the
+  time, so ``list`` names the message id whose ``message rejected`` log lines carry the
+  exact reason, with the receive count. A message that is neither an EventBridge nor a
+  Lambda dead letter is read this way.
 - shipments DLQ: the events EventBridge could not deliver (message attributes
   ``ERROR_CODE``/``ERROR_MESSAGE``), and Lambda's on-failure records of events the function
   rejected (``requestContext.condition``, ``responsePayload.errorMessage``).
@@ -121,7 +128,26 @@ def reason(message: MessageTypeDef) -> str:
         response = data.get("responsePayload")
         error = response.get("errorMessage", "") if isinstance(response, dict) else ""
         return f"Lambda: {condition} {error}".strip()
-    return "not recorded on the message (payments: the consumer logged it with the message id)"
+    return payment_reason(message)
+
+
+def payment_reason(message: MessageTypeDef) -> str:
+    """Why the payments consumer refused ``message``: its own verdict on the body when the
+    body decides it, else where the consumer logged the reason."""
+    from orders_lambda.consumers.common import MessageRejected
+    from orders_lambda.consumers.payments import PAYMENT_COMPLETED, parse_payment
+
+    try:
+        parse_payment(message["Body"])
+    except MessageRejected as rejected:
+        return f"payments consumer refuses it: {rejected.reason}: {rejected.detail}"
+    receives = _system_attributes(message).get("ApproximateReceiveCount", "?")
+    return (
+        f"payments consumer: a valid {PAYMENT_COMPLETED}, refused for its order or the store"
+        " (unknown or cancelled order, store unavailable, ...); the exact reason is in the"
+        f" consumer's 'message rejected' log lines for message_id={message['MessageId']}"
+        f" (ApproximateReceiveCount={receives}, this listing's receive included)"
+    )
 
 
 def _system_attributes(message: MessageTypeDef) -> Mapping[str, str]:
@@ -387,6 +413,7 @@ __all__ = [
     "DlqError",
     "RedriveResult",
     "list_dead_letters",
+    "payment_reason",
     "redrive",
     "redrive_natively",
     "register",
