@@ -69,6 +69,15 @@ def _to_decimal(value: Decimal | int | str) -> Decimal:
     return result
 
 
+def check_same_currency(currency: str, other: Money) -> None:
+    """CurrencyMismatch unless ``other`` is in ``currency``, as combining them would raise."""
+    if other.currency != currency:
+        raise CurrencyMismatch(
+            f"cannot combine {currency} with {other.currency}",
+            {"currency": "all amounts must share one currency"},
+        )
+
+
 def _scaled(units: int, currency: str) -> Decimal:
     return Decimal(units).scaleb(-MINOR_UNITS[currency], _EXACT)
 
@@ -116,7 +125,7 @@ class Money:
 
     @classmethod
     def zero(cls, currency: str) -> Money:
-        return cls.of(0, currency)
+        return cls._checked(_scaled(0, check_currency(currency)), currency)
 
     @classmethod
     def from_minor(cls, units: int, currency: str) -> Money:
@@ -152,11 +161,7 @@ class Money:
     def _same_currency(self, other: Money) -> None:
         if not isinstance(other, Money):
             raise TypeError(f"cannot combine Money with {type(other).__name__}")
-        if other.currency != self.currency:
-            raise CurrencyMismatch(
-                f"cannot combine {self.currency} with {other.currency}",
-                {"currency": "all amounts must share one currency"},
-            )
+        check_same_currency(self.currency, other)
 
     def __add__(self, other: Money) -> Money:
         self._same_currency(other)

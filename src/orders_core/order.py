@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any, Final, NewType
 
 from orders_core.errors import CurrencyMismatch, IllegalTransition, InvalidInput
-from orders_core.money import MINOR_UNITS, Money, check_currency
+from orders_core.money import MINOR_UNITS, Money, check_currency, check_same_currency
 from orders_core.principals import CustomerId
 
 OrderId = NewType("OrderId", str)
@@ -75,6 +75,8 @@ _EVENT_FOR_STATUS: Final = {
 
 def utc(moment: datetime) -> datetime:
     """``moment`` as an aware UTC datetime; naive datetimes are refused, not guessed."""
+    if moment.tzinfo is UTC:
+        return moment  # what astimezone(UTC) returns too; the common case, made cheap
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("datetimes must be timezone-aware")
     return moment.astimezone(UTC)
@@ -243,9 +245,13 @@ class _Amounts:
     def of(
         cls, lines: tuple[OrderLine, ...], discounts: tuple[Discount, ...], currency: str
     ) -> _Amounts:
-        subtotal = Money.zero(currency)
+        # Summed in minor units: every line total and partial sum is positive and at most
+        # the final sum, so checking the range once, on the sum, is checking it everywhere.
+        units = 0
         for line in lines:
-            subtotal += line.total
+            check_same_currency(currency, line.unit_price)
+            units += line.unit_price.minor_units * line.quantity
+        subtotal = Money.from_minor(units, currency)
         discount = subtotal.percent(_discount_percent(discounts))
         return cls(lines, discounts, currency, subtotal, discount, subtotal - discount)
 
