@@ -17,7 +17,6 @@ import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -99,18 +98,29 @@ class _Serialised(str):
 class Request:
     """One request as an operation sees it: the event, the Lambda context, the container."""
 
+    # Settings and caller are read once per request; plain slots rather than
+    # functools.cached_property, which takes a lock on every first read (Python 3.11).
+    __slots__ = ("_caller", "_settings", "container", "context", "event")
+
     def __init__(self, event: Mapping[str, Any], context: Any, container: Container) -> None:
         self.event, self.context, self.container = event, context, container
+        self._settings: Settings | None = None
+        self._caller: Principal | None = None
 
-    @cached_property
+    @property
     def settings(self) -> Settings:
-        return self.container.settings()
+        if self._settings is None:
+            self._settings = self.container.settings()
+        return self._settings
 
-    @cached_property
+    @property
     def caller(self) -> Principal:
-        return parse.principal(
-            self.event, staff_group=self.settings.staff_group, tier_claim=self.settings.tier_claim
-        )
+        if self._caller is None:
+            settings = self.settings
+            self._caller = parse.principal(
+                self.event, staff_group=settings.staff_group, tier_claim=settings.tier_claim
+            )
+        return self._caller
 
     def header(self, name: str) -> str | None:
         return parse.header(self.event, name)
@@ -154,6 +164,7 @@ Operation = Callable[..., Reply]
 class OrdersApi:
     def __init__(self) -> None:
         self._operations: dict[routes.Route, Operation] = {}
+        self._registrations = 0  # bumped by every registration: a thread's resolver is stale
         self._local = threading.local()
         self._lock = threading.Lock()
         self._instrumented: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None
@@ -164,6 +175,7 @@ class OrdersApi:
         def register(function: Operation) -> Operation:
             with self._lock:
                 self._operations[route] = function
+                self._registrations += 1
             return function
 
         return register
@@ -172,10 +184,10 @@ class OrdersApi:
 
     def _resolver(self) -> APIGatewayRestResolver:
         built: tuple[int, APIGatewayRestResolver] | None = getattr(self._local, "resolver", None)
-        with self._lock:
-            operations = dict(self._operations)
-        if built is None or built[0] != len(operations):
-            built = (len(operations), self._build_resolver(operations))
+        if built is None or built[0] != self._registrations:
+            with self._lock:
+                registrations, operations = self._registrations, dict(self._operations)
+            built = (registrations, self._build_resolver(operations))
             self._local.resolver = built
         return built[1]
 
@@ -244,18 +256,15 @@ class OrdersApi:
         return instrumented(event, context)
 
     def _instrument(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-        from aws_lambda_powertools.logging import correlation_paths
-
         logger, metrics = observability.logger(), observability.metrics()
 
         @metrics.log_metrics
         # log_event stays off whatever the environment says: events carry personal data.
-        @logger.inject_lambda_context(
-            correlation_id_path=correlation_paths.API_GATEWAY_REST,
-            clear_state=True,
-            log_event=False,
-        )
+        @logger.inject_lambda_context(clear_state=True, log_event=False)
         def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            # The correlation id is API Gateway's request id (requestContext.requestId), read
+            # directly: Powertools' correlation_id_path runs a JMESPath query per request.
+            logger.set_correlation_id(parse.request_id(event))
             return self._resolver().resolve(event, context)
 
         instrumented: Callable[[dict[str, Any], Any], dict[str, Any]] = run
