@@ -85,8 +85,17 @@ def _parser() -> argparse.ArgumentParser:
 def _workspace(arguments: argparse.Namespace) -> Workspace:
     from orders_lambda.local.workspace import Workspace
 
-    if arguments.flags is not None and not arguments.flags.is_file():
-        raise SystemExit(f"orders: no flags file at {arguments.flags}")
+    if arguments.flags is not None:
+        from orders_adapters.appconfig import InvalidFlagsDocument, read_flags_file
+
+        if not arguments.flags.is_file():
+            raise SystemExit(f"orders: no flags file at {arguments.flags}")
+        try:  # refused now rather than found out, as "no discounts", on the first order
+            read_flags_file(arguments.flags)
+        except InvalidFlagsDocument as exc:
+            raise SystemExit(
+                f"orders: the flags file {arguments.flags} is invalid: {exc}"
+            ) from None
     return Workspace(
         db=arguments.db, dynamodb_endpoint=arguments.dynamodb_endpoint, flags=arguments.flags
     )
@@ -144,8 +153,7 @@ def _invoke(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    arguments = _parser().parse_args(argv)
+def _run(arguments: argparse.Namespace) -> int:
     from orders_lambda.settings import SettingsError
 
     try:
@@ -156,6 +164,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _invoke(arguments)
     except SettingsError as exc:  # an ORDERS_* variable of the shell is wrong: say which
         raise SystemExit(f"orders: {exc}") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    try:
+        return _run(arguments)
+    except ModuleNotFoundError as exc:  # installed without the extras the command runs on
+        raise SystemExit(
+            f"orders: {arguments.command} needs the service's runtime libraries (missing: "
+            f"{exc.name}); install the distribution with its 'local' extra, e.g. "
+            "pip install '.[local]' from a checkout"
+        ) from None
     except OSError as exc:  # e.g. the port is taken, or --db is not writable
         raise SystemExit(f"orders: {exc}") from None
 

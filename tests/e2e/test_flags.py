@@ -35,3 +35,24 @@ def test_a_missing_flags_file_stops_the_command_before_it_listens(tmp_path: Path
         orders_serve(tmp_path, "--flags", str(tmp_path / "absent.json")),
     ):
         pass
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("{not json", "invalid"),
+        (json.dumps({"premium_discount": {"default": "ten percent"}}), "invalid"),
+    ],
+    ids=["not JSON", "breaks the schema"],
+)
+def test_an_invalid_flags_file_stops_the_command_with_the_reason(
+    tmp_path: Path, content: str, reason: str
+) -> None:
+    flags = tmp_path / "flags.json"
+    flags.write_text(content, encoding="utf-8")
+    with (
+        pytest.raises(RuntimeError, match=f"flags file .*flags.json is {reason}") as refused,
+        orders_serve(tmp_path, "--flags", str(flags)),
+    ):
+        pass
+    assert "Traceback" not in str(refused.value)

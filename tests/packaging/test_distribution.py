@@ -33,6 +33,18 @@ def test_installing_without_extras_brings_no_other_distribution(tmp_path: Path) 
         [python, "-c", probe], check=True, capture_output=True, text=True, cwd=tmp_path
     )
     assert result.stdout.strip() == "ok"
+    # The `orders` command comes with it; without the extras it says what to install.
+    serve = subprocess.run(
+        [env_dir / "bin" / "orders", "serve", "--port", "0"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert serve.returncode == 1
+    assert "Traceback" not in serve.stderr, serve.stderr
+    assert "pip install '.[local]'" in serve.stderr
 
 
 def _installed(python: Path) -> set[str]:
