@@ -76,6 +76,7 @@ def test_list_gives_a_payments_dead_letter_the_reason_its_body_earned_from_the_c
 ) -> None:
     cancelled = service.place(ALICE, currency="EUR", lines=[a_line()]).id
     service.cancel(ALICE, cancelled)
+    pending = service.place(ALICE, currency="EUR", lines=[a_line()]).id  # 10.00 EUR
     refused_for_its_body = dead_letter_payments(
         service,
         payments_queue,
@@ -86,7 +87,11 @@ def test_list_gives_a_payments_dead_letter_the_reason_its_body_earned_from_the_c
         payment("not an id!", completed_at=None),
     )
     refused_for_its_order = dead_letter_payments(
-        service, payments_queue, payment("order-nobody-placed"), payment(cancelled)
+        service,
+        payments_queue,
+        payment("order-nobody-placed"),
+        payment(cancelled),
+        payment(pending, amount=999),
     )
     logged = {line["message_id"]: line for line in logs.lines("message rejected")}
 
@@ -120,6 +125,7 @@ def test_list_gives_a_payments_dead_letter_the_reason_its_body_earned_from_the_c
     assert [logged[m]["reason"] for m in refused_for_its_order] == [
         "ORDER_NOT_FOUND",
         "ILLEGAL_TRANSITION",
+        "PAYMENT_MISMATCH",
     ]
 
 

@@ -7,10 +7,10 @@ The service has three kinds of dead letters, and ``list`` reads the reason each 
   (``parse_payment``): a body it refuses gets the very reason code and detail the consumer
   logged (``MALFORMED_MESSAGE: not JSON ...``, ``UNKNOWN_MESSAGE_TYPE``, the bad fields). A
   body that parses is a valid payment the consumer refused for its order or the store
-  (unknown or cancelled order, store unavailable, ...): that depends on the state at the
-  time, so ``list`` names the message id whose ``message rejected`` log lines carry the
-  exact reason, with the receive count. A message that is neither an EventBridge nor a
-  Lambda dead letter is read this way.
+  (unknown or cancelled order, not the order's total, store unavailable, ...), which
+  depends on the order and the store at the time: ``list`` names the message id whose
+  ``message rejected`` log lines carry the exact reason, with the receive count. A message
+  that is neither an EventBridge nor a Lambda dead letter is read this way.
 - shipments DLQ: the events EventBridge could not deliver (message attributes
   ``ERROR_CODE``/``ERROR_MESSAGE``), and Lambda's on-failure records of events the function
   rejected (``requestContext.condition``, ``responsePayload.errorMessage``).
@@ -144,9 +144,10 @@ def payment_reason(message: MessageTypeDef) -> str:
     receives = _system_attributes(message).get("ApproximateReceiveCount", "?")
     return (
         f"payments consumer: a valid {PAYMENT_COMPLETED}, refused for its order or the store"
-        " (unknown or cancelled order, store unavailable, ...); the exact reason is in the"
-        f" consumer's 'message rejected' log lines for message_id={message['MessageId']}"
-        f" (ApproximateReceiveCount={receives}, this listing's receive included)"
+        " (unknown or cancelled order, not the order's total, store unavailable, ...);"
+        " the exact reason is in the consumer's 'message rejected' log lines for"
+        f" message_id={message['MessageId']} (ApproximateReceiveCount={receives}, this"
+        " listing's receive included)"
     )
 
 
