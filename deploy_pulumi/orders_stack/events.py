@@ -7,7 +7,11 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from orders_lambda.consumers.shipments import SHIPMENT_DELIVERED, SHIPMENT_DISPATCHED
+from orders_lambda.consumers.shipments import (
+    SHIPMENT_DELIVERED,
+    SHIPMENT_DISPATCHED,
+    SHIPMENTS_SOURCE,
+)
 
 from . import policies
 from .settings import StackSettings
@@ -66,7 +70,10 @@ class Events(pulumi.ComponentResource):
             f"{name}-shipments",
             description="Shipment events for the orders shipments consumer",
             event_bus_name=self.bus.name,
-            event_pattern=json.dumps({"detail-type": list(SHIPMENT_EVENT_TYPES)}),
+            # The source too: another publisher on the bus must not move orders.
+            event_pattern=json.dumps(
+                {"source": [SHIPMENTS_SOURCE], "detail-type": list(SHIPMENT_EVENT_TYPES)}
+            ),
             opts=child,
         )
         shipments_dlq = self.dead_letter_queues["shipments"]

@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from orders_adapters.appconfig import FAILURE_REASONS as FLAG_FAILURE_REASONS
+from orders_adapters.table_definition import IDEMPOTENCY_TABLE, ORDERS_TABLE
 from orders_lambda.metric_names import (
     ERRORS_BY_CODE,
     EVENTS_NOT_PUBLISHED,
@@ -207,11 +208,18 @@ class Monitoring(pulumi.ComponentResource):
             ),
             Threshold(self._settings.alarms.iterator_age_seconds * 1000, statistic="Maximum"),
         )
+        self._alarm(
+            "publisher-events-not-published",
+            "EventBridge keeps refusing order events; the stream retries them, then they go "
+            "to the publisher's on-failure queue",
+            Metric(metrics_namespace(), EVENTS_NOT_PUBLISHED, {"service": service_name()}),
+            Threshold(0, period=300, evaluation_periods=3),
+        )
 
     def _table_alarms(self, data: Data) -> None:
-        for label, table in (
-            ("orders", data.orders_table),
-            ("idempotency", data.idempotency_table),
+        for label, table, definition in (
+            ("orders", data.orders_table, ORDERS_TABLE),
+            ("idempotency", data.idempotency_table, IDEMPOTENCY_TABLE),
         ):
             for metric in ("ReadThrottleEvents", "WriteThrottleEvents"):
                 self._alarm(
@@ -220,6 +228,19 @@ class Monitoring(pulumi.ComponentResource):
                     Metric("AWS/DynamoDB", metric, {"TableName": table.name}),
                     Threshold(0),
                 )
+                # An index throttles on its own (and a throttled GSI write throttles the
+                # table's writes): the table-level metric does not show it.
+                for index in definition.indexes:
+                    self._alarm(
+                        f"{label}-{index.name.lower()}-{metric}",
+                        f"Index {index.name} of the {label} table throttles requests",
+                        Metric(
+                            "AWS/DynamoDB",
+                            metric,
+                            {"TableName": table.name, "GlobalSecondaryIndexName": index.name},
+                        ),
+                        Threshold(0),
+                    )
             self._alarm(
                 f"{label}-table-system-errors",
                 f"DynamoDB fails requests to the {label} table",

@@ -109,7 +109,10 @@ def publish_records(event: Mapping[str, Any], publisher: EventPublisher) -> dict
         extra={"records": len(records), "published": published, "failed": len(failures)},
     )
     if failures:
+        # No log_metrics decorator wraps the publisher: write the metric out now, or it would
+        # wait in the buffer of a process that may never flush it.
         observability.count(metric_names.EVENTS_NOT_PUBLISHED, len(failures))
+        observability.metrics().flush_metrics()
     return {"batchItemFailures": failures}
 
 

@@ -3,10 +3,14 @@ what it skips, and exactly which records it reports when publishing fails."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+import pytest
 
 from orders_adapters.dynamodb import event_item, order_item
 from orders_core import OrderEvent
+from orders_lambda.metric_names import EVENTS_NOT_PUBLISHED
 from orders_lambda.publisher import STREAM_FILTER_PATTERN, publish_records
 from tests.events.conftest import Logs
 from tests.events.stream_records import FakePublisher, record
@@ -60,6 +64,22 @@ def test_exactly_the_records_whose_events_failed_are_reported(logs: Logs) -> Non
     warned = logs.lines("event not published")
     assert [line["event_id"] for line in warned] == failing
     assert {line["error_code"] for line in warned} == {"InternalFailure"}
+
+
+def test_events_left_unpublished_are_counted_in_a_metric_written_at_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    items = [outbox(f"order-{n}") for n in range(3)]
+    batch = {"Records": [record(10 + n, "INSERT", item) for n, (_, item) in enumerate(items)]}
+    capsys.readouterr()
+
+    publish_records(batch, FakePublisher([items[0][0].event_id, items[2][0].event_id]))
+
+    emitted = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line
+    ]
+    counts = [blob[EVENTS_NOT_PUBLISHED] for blob in emitted if EVENTS_NOT_PUBLISHED in blob]
+    assert counts == [[2.0]]
 
 
 def test_an_unreadable_outbox_item_is_reported_and_the_rest_still_published(logs: Logs) -> None:

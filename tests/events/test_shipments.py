@@ -76,6 +76,7 @@ def test_a_delivery_before_the_dispatch_is_refused_until_the_dispatch_arrives(
         (shipment("order-1", carrier_notes="leave at the door"), "MALFORMED_MESSAGE"),
         ({**shipment("order-1"), "detail": "not an object"}, "MALFORMED_MESSAGE"),
         ({"id": "e-9"}, "MALFORMED_MESSAGE"),
+        ({**shipment("order-1"), "source": "someone-else"}, "MALFORMED_MESSAGE"),
     ],
 )
 def test_a_bad_event_raises_and_its_reason_is_logged_with_its_id(

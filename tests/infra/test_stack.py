@@ -274,10 +274,10 @@ def test_shipment_events_reach_their_consumer_and_undeliverable_ones_a_dlq(
 ) -> None:
     rule = deployment.one("aws:cloudwatch/eventRule:EventRule").state
     assert rule["eventBusName"] == deployment.one("aws:cloudwatch/eventBus:EventBus").state["name"]
-    assert json.loads(rule["eventPattern"])["detail-type"] == [
-        "SHIPMENT_DISPATCHED",
-        "SHIPMENT_DELIVERED",
-    ]
+    assert json.loads(rule["eventPattern"]) == {
+        "source": ["shipments"],
+        "detail-type": ["SHIPMENT_DISPATCHED", "SHIPMENT_DELIVERED"],
+    }
     queue_policy = json.loads(deployment.one("aws:sqs/queuePolicy:QueuePolicy").state["policy"])
     (statement,) = queue_policy["Statement"]
     assert statement["Principal"] == {"Service": "events.amazonaws.com"}
@@ -331,7 +331,14 @@ def test_alarms_cover_the_api_every_function_the_tables_and_the_flags(
         for query in a.state.get("metricQueries", [])
         if "metric" in query
     }
-    assert {"5XXError", "Latency", "FlagsFailures", "IteratorAge", "SystemErrors"} <= metrics
+    assert {
+        "5XXError",
+        "Latency",
+        "FlagsFailures",
+        "IteratorAge",
+        "SystemErrors",
+        "EventsNotPublished",
+    } <= metrics
     latency = next(a.state for a in alarms if a.state.get("metricName") == "Latency")
     assert latency["extendedStatistic"] == "p90"
     assert latency["threshold"] == deployment.setting("alarms")["apiP90LatencyMs"]
@@ -343,6 +350,13 @@ def test_alarms_cover_the_api_every_function_the_tables_and_the_flags(
     for table in deployment.of_type(TABLE):
         for metric in ("ReadThrottleEvents", "WriteThrottleEvents"):
             assert _alarms_on(deployment, metric, "TableName", table.state["name"])
+            for index in table.state.get("globalSecondaryIndexes", []):
+                assert any(
+                    a.state.get("metricName") == metric
+                    and a.state["dimensions"]
+                    == {"TableName": table.state["name"], "GlobalSecondaryIndexName": index["name"]}
+                    for a in alarms
+                ), f"index {index['name']} of {table.name} has no {metric} alarm"
         assert any(
             query.get("metric", {}).get("metricName") == "SystemErrors"
             and query["metric"]["dimensions"]["TableName"] == table.state["name"]

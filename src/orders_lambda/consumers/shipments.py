@@ -1,7 +1,8 @@
 """EventBridge → MarkShipped / MarkDelivered: the shipments service's events.
 
-The rule matches ``detail-type`` ``SHIPMENT_DISPATCHED`` or ``SHIPMENT_DELIVERED`` and invokes
-this function asynchronously, one event per invocation. A rejected event raises
+The rule matches ``source`` ``shipments`` (:data:`SHIPMENTS_SOURCE`, the shipments service's)
+and ``detail-type`` ``SHIPMENT_DISPATCHED`` or ``SHIPMENT_DELIVERED``, and invokes this function
+asynchronously, one event per invocation. A rejected event raises
 :class:`ShipmentRejected` after logging its reason with the event id: Lambda's asynchronous
 retries run it again (an event that came before the order was paid or dispatched succeeds
 once the earlier event has been applied), and when those are spent the function's on-failure
@@ -30,6 +31,9 @@ from orders_lambda.consumers.common import (
 )
 
 CONSUMER: Final = "shipments"
+# The source the shipments service puts its events under. Only its events move orders: the
+# rule matches it, and the consumer refuses another source that reaches it anyway.
+SHIPMENTS_SOURCE: Final = "shipments"
 SHIPMENT_DISPATCHED: Final = "SHIPMENT_DISPATCHED"
 SHIPMENT_DELIVERED: Final = "SHIPMENT_DELIVERED"
 
@@ -54,7 +58,7 @@ class ShipmentEvent(BaseModel):
 
     id: Annotated[str, Field(min_length=1, max_length=128)]
     detail_type: Annotated[ShipmentType, Field(alias="detail-type")]
-    source: Annotated[str, Field(min_length=1)]
+    source: Annotated[str, Field(pattern=f"^{SHIPMENTS_SOURCE}$")]
     detail: ShipmentDetail
 
 
