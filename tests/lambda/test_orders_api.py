@@ -209,10 +209,11 @@ def test_the_limit_is_capped(call: Call, repo: InMemoryOrderRepository) -> None:
     for index in range(MAX_PAGE_SIZE + 5):
         order, event = placed_order(f"bulk-{index:04d}", "customer-1", at=EPOCH)
         repo.add(order, [event])
-    answer = call("GET", "/orders", query={"limit": "9" * 30})
-    assert answer.status == 200
-    assert len(answer.json["items"]) == MAX_PAGE_SIZE
-    assert answer.json["next_cursor"]
+    for limit in ("101", "9" * 30, "9" * 5000):
+        answer = call("GET", "/orders", query={"limit": limit})
+        assert answer.status == 200
+        assert len(answer.json["items"]) == MAX_PAGE_SIZE
+        assert answer.json["next_cursor"]
 
 
 @pytest.mark.parametrize(
@@ -223,7 +224,7 @@ def test_the_limit_is_capped(call: Call, repo: InMemoryOrderRepository) -> None:
         ({"limit": "-5"}, "limit"),
         ({"limit": "²"}, "limit"),
         ({"limit": "٣"}, "limit"),
-        ({"limit": "9" * 5000}, "limit"),
+        ({"limit": "000"}, "limit"),
         ({"status": "LOST"}, "status"),
     ],
 )
