@@ -30,6 +30,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, get_args
 
+import boto3
 from aws_lambda_powertools.utilities.feature_flags import (
     AppConfigStore,
     FeatureFlags,
@@ -40,6 +41,7 @@ from aws_lambda_powertools.utilities.feature_flags.exceptions import (
     ConfigurationStoreError,
     SchemaValidationError,
 )
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from orders_core import CustomerTier, Discount, Money, Principal, Role
@@ -335,6 +337,28 @@ def _session_rejected(exc: BaseException) -> bool:
             return seen.response.get("Error", {}).get("Code") == "BadRequestException"
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+def make_appconfig_client(
+    *,
+    endpoint_url: str | None = None,
+    region: str | None = None,
+    max_attempts: int = 2,
+    connect_timeout: float = 1.0,
+    read_timeout: float = 1.0,
+) -> AppConfigDataClient:
+    """An appconfigdata client that gives up quickly: flags are fetched on the request path,
+    and an AppConfig that hangs must turn into the fail-safe defaults well within the
+    function's timeout, not into botocore's 60-second default read timeout per attempt."""
+    config = Config(
+        retries={"mode": "standard", "max_attempts": max_attempts},
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+    )
+    session = boto3.session.Session()
+    return session.client(
+        "appconfigdata", endpoint_url=endpoint_url, region_name=region, config=config
+    )
 
 
 def appconfig_pricing(

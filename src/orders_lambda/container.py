@@ -78,9 +78,9 @@ def _dynamodb_repo(settings: Settings, client: DynamoDBClient) -> OrderRepositor
 
 
 def _appconfig_client() -> AppConfigDataClient:
-    import boto3
+    from orders_adapters.appconfig import make_appconfig_client
 
-    return boto3.client("appconfigdata")
+    return make_appconfig_client()
 
 
 def _count_flags_failure(reason: str) -> None:

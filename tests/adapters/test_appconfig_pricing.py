@@ -6,7 +6,10 @@ from __future__ import annotations
 import io
 import json
 import logging
+import socket
+import time
 from collections.abc import Iterator
+from contextlib import closing
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -15,9 +18,15 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from orders_adapters.appconfig import FeatureFlagsPricing, appconfig_pricing, default_flags_document
+from orders_adapters.appconfig import (
+    FeatureFlagsPricing,
+    appconfig_pricing,
+    default_flags_document,
+    make_appconfig_client,
+)
 from orders_core import CustomerTier, Discount, Money, Principal
 from tests.adapters.test_flags_document import flags
+from tests.support.moto_server import AWS_TEST_ENVIRONMENT
 
 if TYPE_CHECKING:
     from mypy_boto3_appconfigdata import AppConfigDataClient
@@ -254,3 +263,33 @@ def test_an_invalid_document_means_no_discount_logged_and_counted(
     assert reasons == [reason]
     assert policy.failures == 1
     assert f"feature flags {reason}" in caplog.text
+
+
+def test_an_appconfig_that_never_answers_falls_back_within_seconds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A server that accepts connections and says nothing: the client's own timeouts decide
+    # how long an order waits before the fail-safe defaults apply.
+    for name, value in AWS_TEST_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    with closing(socket.socket()) as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        client = make_appconfig_client(
+            endpoint_url=f"http://127.0.0.1:{silent.getsockname()[1]}", region="eu-west-1"
+        )
+        reasons: list[str] = []
+        policy = appconfig_pricing(
+            client,
+            application="orders",
+            environment="test",
+            profile="flags",
+            on_failure=reasons.append,
+        )
+        started = time.monotonic()
+        assert policy.discounts_for(PREMIUM, SUBTOTAL) == ()
+        waited = time.monotonic() - started
+    assert reasons == ["unavailable"]
+    # Two attempts of a one-second read timeout, plus backoff: far below the 10 s function
+    # timeout (botocore's default would be 60 s per attempt).
+    assert waited < 8, waited
