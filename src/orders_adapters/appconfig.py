@@ -30,7 +30,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, get_args
 
-import boto3
 from aws_lambda_powertools.utilities.feature_flags import (
     AppConfigStore,
     FeatureFlags,
@@ -41,9 +40,9 @@ from aws_lambda_powertools.utilities.feature_flags.exceptions import (
     ConfigurationStoreError,
     SchemaValidationError,
 )
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from orders_adapters.aws_clients import session_and_config
 from orders_core import CustomerTier, Discount, Money, Principal, Role
 
 if TYPE_CHECKING:
@@ -350,12 +349,9 @@ def make_appconfig_client(
     """An appconfigdata client that gives up quickly: flags are fetched on the request path,
     and an AppConfig that hangs must turn into the fail-safe defaults well within the
     function's timeout, not into botocore's 60-second default read timeout per attempt."""
-    config = Config(
-        retries={"mode": "standard", "max_attempts": max_attempts},
-        connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
+    session, config = session_and_config(
+        max_attempts=max_attempts, connect_timeout=connect_timeout, read_timeout=read_timeout
     )
-    session = boto3.session.Session()
     return session.client(
         "appconfigdata", endpoint_url=endpoint_url, region_name=region, config=config
     )

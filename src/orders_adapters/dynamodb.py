@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from orders_adapters.aws_clients import session_and_config
 from orders_adapters.shared import (
     check_events,
     check_limit,
@@ -498,17 +499,12 @@ def make_dynamodb_client(
     backoff up to ``max_attempts`` calls in all; only then does the repository report
     StoreUnavailable. ``endpoint_url`` points it at moto or DynamoDB Local.
     """
-    import boto3  # noqa: PLC0415 - the AWS SDK loads only for those who use this adapter
-    from botocore.config import Config  # noqa: PLC0415
-
-    config = Config(
-        retries={"mode": "standard", "max_attempts": max_attempts},
+    session, config = session_and_config(
+        max_attempts=max_attempts,
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
         tcp_keepalive=True,
     )
-    # A session of its own: boto3's default session is not safe to create from many threads.
-    session = boto3.session.Session()
     return session.client("dynamodb", endpoint_url=endpoint_url, region_name=region, config=config)
 
 

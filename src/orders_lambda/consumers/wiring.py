@@ -77,15 +77,12 @@ def make_events_client(
     endpoint_url: str | None = None, *, max_attempts: int = 4, read_timeout: float = 5.0
 ) -> EventBridgeClient:
     """An EventBridge client with explicit retries and timeouts (one per process)."""
-    import boto3
-    from botocore.config import Config
+    from orders_adapters.aws_clients import session_and_config
 
-    config = Config(
-        retries={"mode": "standard", "max_attempts": max_attempts},
-        connect_timeout=2.0,
-        read_timeout=read_timeout,
+    session, config = session_and_config(
+        max_attempts=max_attempts, connect_timeout=2.0, read_timeout=read_timeout
     )
-    return boto3.session.Session().client("events", endpoint_url=endpoint_url, config=config)
+    return session.client("events", endpoint_url=endpoint_url, config=config)
 
 
 def build_event_publisher() -> EventPublisher:

@@ -322,13 +322,10 @@ def _arn(sqs: SQSClient, queue_url: str) -> str:
 
 
 def make_sqs_client(endpoint_url: str | None = None, region: str | None = None) -> SQSClient:
-    import boto3
-    from botocore.config import Config
+    from orders_adapters.aws_clients import session_and_config
 
-    config = Config(retries={"mode": "standard", "max_attempts": 4}, read_timeout=10)
-    return boto3.session.Session().client(
-        "sqs", endpoint_url=endpoint_url, region_name=region, config=config
-    )
+    session, config = session_and_config(max_attempts=4, connect_timeout=5.0, read_timeout=10.0)
+    return session.client("sqs", endpoint_url=endpoint_url, region_name=region, config=config)
 
 
 def queue_url(sqs: SQSClient, queue: str) -> str:
