@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -20,6 +17,7 @@ from orders_lambda import container as containers
 from orders_lambda.http.idempotency import IdempotentCommand
 from orders_lambda.http.idempotency_store import SqliteIdempotencyStore
 from orders_lambda.settings import Settings, load_settings
+from tests.support.scripts import run_script
 
 
 def test_every_dependency_is_provided(settings: Settings) -> None:
@@ -88,18 +86,6 @@ def test_the_container_is_built_once_and_on_first_use(settings: Settings) -> Non
     containers.install(None)
 
 
-def _run(script: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
-
-
 _SERVE_ONE = """
     import json, os, sys
     os.environ.update(ORDERS_STORE="sqlite", ORDERS_SQLITE_PATH={path!r},
@@ -136,5 +122,5 @@ def test_an_entrypoint_builds_nothing_at_import_and_loads_only_its_path(
     script = _SERVE_ONE.format(
         path=str(tmp_path / "o.db"), module=module, method=method, path_in_api=path
     )
-    outcome = json.loads(_run(script).splitlines()[-1])
+    outcome = json.loads(run_script(script).splitlines()[-1])
     assert outcome == {"built_at_import": False, "status": status, "loaded": []}

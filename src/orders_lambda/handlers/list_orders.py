@@ -13,8 +13,8 @@ from orders_core import MAX_PAGE_SIZE, OrderStatus
 from orders_core.use_cases import DEFAULT_PAGE_SIZE
 from orders_lambda import routes
 from orders_lambda.http.app import Reply, Request, api
+from orders_lambda.http.bodies import order_body
 from orders_lambda.http.errors import BadRequest
-from orders_lambda.http.models import order_body
 
 _STATUSES = ", ".join(OrderStatus)
 _DIGITS = re.compile(r"[0-9]+", re.ASCII)

@@ -27,8 +27,8 @@ from orders_core.order import ORDER_ID_PATTERN
 from orders_lambda import container as containers
 from orders_lambda import metric_names, observability, routes
 from orders_lambda.http import request as parse
+from orders_lambda.http.bodies import order_body
 from orders_lambda.http.errors import JSON, MethodNotAllowed, RouteNotFound, problem_for
-from orders_lambda.http.models import order_body
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response

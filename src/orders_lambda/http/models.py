@@ -1,6 +1,7 @@
 """The JSON shapes of the API, as pydantic models: request bodies (unknown fields are
 rejected, so a client can't set ids, statuses, totals or versions) and the responses the
-OpenAPI document describes.
+OpenAPI document describes. Only the entrypoints that validate a body (create, update) and
+the OpenAPI document import this module: building the models is part of a cold start.
 
 Amounts travel as decimal strings in major units (``"12.50"``), never JSON numbers, so no
 client or parser turns them into binary floats on the way.
@@ -8,12 +9,12 @@ client or parser turns them into binary floats on the way.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+from typing import Annotated, Final
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
-from orders_core import Order, OrderStatus
-from orders_core.order import MAX_LINES, MAX_QUANTITY, format_time
+from orders_core import OrderStatus
+from orders_core.order import MAX_LINES, MAX_QUANTITY
 
 DECIMAL_PATTERN: Final = r"^[0-9]{1,13}(\.[0-9]{1,3})?$"
 
@@ -97,44 +98,6 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-def order_body(order: Order) -> dict[str, Any]:
-    """The JSON of an order (an :class:`OrderOut`)."""
-    return {
-        "id": order.id,
-        "customer_id": order.customer_id,
-        "status": order.status.value,
-        "version": order.version,
-        "currency": order.currency,
-        "lines": [
-            {
-                "sku": line.sku,
-                "quantity": line.quantity,
-                "unit_price": str(line.unit_price.amount),
-                "total": str(line.total.amount),
-            }
-            for line in order.lines
-        ],
-        "discounts": [{"code": d.code, "percent": str(d.percent)} for d in order.discounts],
-        "subtotal": str(order.subtotal.amount),
-        "discount": str(order.discount.amount),
-        "total": str(order.total.amount),
-        "created_at": format_time(order.created_at),
-        "updated_at": format_time(order.updated_at),
-    }
-
-
-def field_errors(error: ValidationError) -> dict[str, str]:
-    """Pydantic's errors as ``{"lines[0].sku": "reason"}``, the paths core uses too."""
-    found: dict[str, str] = {}
-    for item in error.errors(include_url=False, include_input=False):
-        path = ""
-        for part in item["loc"]:
-            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-        reason = "unknown field" if item["type"] == "extra_forbidden" else item["msg"]
-        found.setdefault(path or "body", reason)
-    return found
-
-
 __all__ = [
     "CreateOrderRequest",
     "ErrorBody",
@@ -142,6 +105,4 @@ __all__ = [
     "OrderOut",
     "OrderPage",
     "UpdateOrderRequest",
-    "field_errors",
-    "order_body",
 ]

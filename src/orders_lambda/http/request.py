@@ -21,7 +21,6 @@ from orders_lambda.http.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from orders_lambda.http.models import field_errors
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -118,6 +117,18 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def field_errors(error: ValidationError) -> dict[str, str]:
+    """Pydantic's errors as ``{"lines[0].sku": "reason"}``, the paths core uses too."""
+    found: dict[str, str] = {}
+    for item in error.errors(include_url=False, include_input=False):
+        path = ""
+        for part in item["loc"]:
+            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        reason = "unknown field" if item["type"] == "extra_forbidden" else item["msg"]
+        found.setdefault(path or "body", reason)
+    return found
+
+
 def json_body(event: Mapping[str, Any], model: type[_M], *, max_bytes: int) -> tuple[_M, Any]:
     """The body validated by ``model``, and the parsed JSON it came from.
 
@@ -143,6 +154,7 @@ def json_body(event: Mapping[str, Any], model: type[_M], *, max_bytes: int) -> t
 __all__ = [
     "etag",
     "expected_version",
+    "field_errors",
     "header",
     "json_body",
     "principal",

@@ -1,0 +1,39 @@
+"""Entrypoints that validate no request body answer without building the pydantic models:
+building them is part of every cold start that imports them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.support.scripts import run_script
+
+_SERVE_ONE = """
+    import json, os, sys
+    os.environ.update(ORDERS_STORE="memory", ORDERS_CURSOR_KEY="k" * 40)
+    import orders_lambda.handlers.{module} as entrypoint
+    from tests.support.apigw import FakeLambdaContext, rest_event
+    answer = entrypoint.handler(rest_event({method!r}, {path!r}), FakeLambdaContext())
+    print(json.dumps({{
+        "status": answer["statusCode"],
+        "models": "orders_lambda.http.models" in sys.modules,
+    }}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "method", "path", "status"),
+    [
+        ("get_order", "GET", "/orders/x", 404),
+        ("list_orders", "GET", "/orders", 200),
+        ("cancel_order", "POST", "/orders/x/cancel", 404),
+        ("delete_order", "DELETE", "/orders/x", 404),
+    ],
+)
+def test_an_entrypoint_without_a_request_body_builds_no_pydantic_models(
+    module: str, method: str, path: str, status: int
+) -> None:
+    script = _SERVE_ONE.format(module=module, method=method, path=path)
+    outcome = json.loads(run_script(script).splitlines()[-1])
+    assert outcome == {"status": status, "models": False}
