@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -177,6 +178,8 @@ def test_a_call_whose_lambda_timed_out_no_longer_blocks_retries(
     thread, _ = _in_background(_keyed("key-1"), FakeLambdaContext(remaining_millis=0))
     assert gate.entered.wait(10)
     gate.entered.clear()
+    # The claim lapses once its millisecond has passed; a fast retry could land inside it.
+    time.sleep(0.002)
     releaser = threading.Timer(0.2, gate.release.set)
     releaser.start()
     retry = invoke(_keyed("key-1"), context)
