@@ -5,7 +5,7 @@ is our code and its imports, not a database:
 
 1. **Cold start**, per entrypoint: a fresh interpreter that imports the entrypoint and serves
    one request (the sample event from ``events/``), timed from spawn to exit, ``--runs``
-   times (median reported), next to ``python -c "import boto3"`` timed the same way in the
+   times in rounds (median reported), next to ``python -c "import boto3"`` timed the same way in the
    same run. Target: at most 1.5x the boto3 baseline. A third reference process,
    "libraries only", imports just the libraries every entrypoint's first request needs
    (:data:`LIBRARIES_ONLY`), none of this project's code: the floor the entrypoints stand on.
@@ -153,35 +153,43 @@ class ColdResult:
 
 
 def measure_cold(runs: int) -> list[ColdResult]:
+    """Every process ``runs`` times, in rounds: each round spawns each process once, so a
+    change in the shared machine's load falls on all of them alike, not on a few."""
     python = sys.executable
-    results = []
-    references = (
-        ("python -c pass", "pass"),
-        ('python -c "import boto3"', "import boto3"),
-        ("libraries only", LIBRARIES_ONLY),
-    )
-    for label, code in references:
-        times = [_timed_process([python, "-c", code])[0] for _ in range(runs)]
-        results.append(ColdResult(label, statistics.median(times) * 1000))
+    references = {
+        "python -c pass": "pass",
+        'python -c "import boto3"': "import boto3",
+        "libraries only": LIBRARIES_ONLY,
+    }
+    walls: dict[str, list[float]] = {name: [] for name in (*references, *FUNCTIONS)}
+    inside: dict[str, list[dict[str, Any]]] = {function: [] for function in FUNCTIONS}
     with tempfile.TemporaryDirectory() as scratch:
+        children = {}
         for function in FUNCTIONS:
             event_file = Path(scratch) / f"{function}.json"
             event_file.write_text(json.dumps(_sample(function)), "utf-8")
             child = COLD_CHILD.format(module=_function_module(function))
-            samples = []
-            for _ in range(runs):
-                elapsed, err = _timed_process([python, "-c", child, str(event_file)])
+            children[function] = [python, "-c", child, str(event_file)]
+        for _ in range(runs):
+            for label, code in references.items():
+                walls[label].append(_timed_process([python, "-c", code])[0])
+            for function, arguments in children.items():
+                elapsed, err = _timed_process(arguments)
                 line = next(x for x in err.splitlines() if x.startswith("BENCH "))
-                samples.append((elapsed, json.loads(line.removeprefix("BENCH "))))
-            results.append(
-                ColdResult(
-                    function,
-                    statistics.median(s[0] for s in samples) * 1000,
-                    statistics.median(s[1]["import"] for s in samples) * 1000,
-                    statistics.median(s[1]["first"] for s in samples) * 1000,
-                    samples[-1][1]["status"],
-                )
+                walls[function].append(elapsed)
+                inside[function].append(json.loads(line.removeprefix("BENCH ")))
+    results = [ColdResult(label, statistics.median(walls[label]) * 1000) for label in references]
+    for function in FUNCTIONS:
+        samples = inside[function]
+        results.append(
+            ColdResult(
+                function,
+                statistics.median(walls[function]) * 1000,
+                statistics.median(s["import"] for s in samples) * 1000,
+                statistics.median(s["first"] for s in samples) * 1000,
+                samples[-1]["status"],
             )
+        )
     return results
 
 
