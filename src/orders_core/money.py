@@ -36,6 +36,9 @@ MAX_ABS_AMOUNT: Final = Decimal("1000000000000")
 # Scaling minor units into an amount uses this context, not the thread's: a caller's context
 # with a low precision must not round an amount (40 digits hold any amount in range).
 _EXACT: Final = Context(prec=40)
+# Each currency's smallest unit as a Decimal exponent (0.01 for EUR), for quantize().
+_QUANTUM: Final = {code: Decimal(1).scaleb(-units) for code, units in MINOR_UNITS.items()}
+_HUNDRED: Final = Decimal(100)
 
 
 def check_currency(code: str) -> str:
@@ -112,7 +115,7 @@ class Money:
         """
         check_currency(currency)
         amount = _to_decimal(value)
-        quantum = Decimal(1).scaleb(-MINOR_UNITS[currency])
+        quantum = _QUANTUM[currency]
         if amount.copy_abs() > MAX_ABS_AMOUNT:
             raise InvalidInput(f"amount {value} is out of range", {"amount": "out of range"})
         padded = amount.quantize(quantum)
@@ -181,9 +184,11 @@ class Money:
         """``rate`` percent of this amount, rounded once with :data:`ROUNDING`."""
         if not isinstance(rate, Decimal):
             raise TypeError("percent() takes a Decimal rate")
-        exact = self.amount * rate / Decimal(100)
-        quantum = Decimal(1).scaleb(-MINOR_UNITS[self.currency])
-        return Money(exact.quantize(quantum, rounding=ROUNDING), self.currency)
+        exact = self.amount * rate / _HUNDRED
+        rounded = exact.quantize(_QUANTUM[self.currency], rounding=ROUNDING)
+        if not rounded.is_finite():  # a NaN rate: refused as any non-finite amount is
+            return Money(rounded, self.currency)
+        return Money._checked(rounded, self.currency)
 
     def __lt__(self, other: Money) -> bool:
         self._same_currency(other)

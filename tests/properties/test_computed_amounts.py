@@ -119,3 +119,14 @@ def test_cached_amounts_follow_plain_assignment_too() -> None:
 @given(orders())
 def test_the_memory_stores_record_key_is_the_orders_sort_key(order: Order) -> None:
     assert _record_sort_key(order.to_record()) == sort_key(order)
+
+
+def test_a_percent_that_is_not_a_number_is_still_refused() -> None:
+    with pytest.raises(InvalidInput):
+        Money.of("10.00", "EUR").percent(Decimal("NaN"))
+
+
+@given(money_pairs(), st.integers(0, 10_000).map(lambda hundredths: Decimal(hundredths) / 100))
+def test_percent_results_pass_the_full_validation(pair: tuple[Money, Money], rate: Decimal) -> None:
+    result = pair[0].percent(rate)
+    assert fully_validated(result) == result
