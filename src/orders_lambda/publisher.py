@@ -29,6 +29,7 @@ from orders_adapters.dynamodb import event_from_item, is_event_item
 from orders_adapters.table_definition import EVENT_KEY_PREFIX, ORDERS_TABLE
 from orders_core import OrderEvent, OrdersError
 from orders_lambda import metric_names, observability
+from orders_lambda.lambda_init import validate_at_init
 
 if TYPE_CHECKING:
     from orders_adapters.eventbridge import PublishResult
@@ -124,3 +125,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     publisher = event_publisher()
     bind_invocation(context)
     return publish_records(event, publisher)
+
+
+validate_at_init(events=True)  # in Lambda, misconfiguration fails the init, naming the variable

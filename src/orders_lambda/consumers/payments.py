@@ -31,6 +31,7 @@ from orders_lambda.consumers.common import (
     log_rejected,
     validated,
 )
+from orders_lambda.lambda_init import validate_at_init
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -123,3 +124,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     use_case = mark_paid()
     bind_invocation(context)
     return process_batch(event, use_case)
+
+
+validate_at_init()  # in Lambda, misconfiguration fails the init, naming the variable

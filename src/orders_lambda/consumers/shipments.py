@@ -29,6 +29,7 @@ from orders_lambda.consumers.common import (
     log_rejected,
     validated,
 )
+from orders_lambda.lambda_init import validate_at_init
 
 CONSUMER: Final = "shipments"
 # The source the shipments service puts its events under. Only its events move orders: the
@@ -96,3 +97,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     shipped, delivered = mark_shipped(), mark_delivered()
     bind_invocation(context)
     return process_event(event, mark_shipped=shipped, mark_delivered=delivered)
+
+
+validate_at_init()  # in Lambda, misconfiguration fails the init, naming the variable

@@ -1,11 +1,12 @@
 """The one HTTP app every entrypoint goes through.
 
 Handler modules register their operation on :data:`api` with :meth:`OrdersApi.operation`
-and export :meth:`OrdersApi.handler`. Each call then runs, in order: the container (built on
-the first invocation; a misconfiguration fails the invocation with a message naming the
-variable), Powertools' Logger (correlation id = the API Gateway request id), Metrics and
-Tracer, and a Powertools REST resolver that routes to the operation and maps every error
-through :mod:`orders_lambda.http.errors`.
+and export :meth:`OrdersApi.handler`. Each call then runs, in order: the container (built
+while Lambda initialises the function, see :mod:`orders_lambda.lambda_init`, elsewhere on the
+first call; a misconfiguration fails with a message naming the variable), Powertools' Logger
+(correlation id = the API Gateway request id), Metrics and Tracer, and a Powertools REST
+resolver that routes to the operation and maps every error through
+:mod:`orders_lambda.http.errors`.
 
 Powertools' resolver keeps the current event on itself, so each thread gets its own resolver
 over the shared registrations: Lambda runs one thread, the local server may run many.
@@ -29,6 +30,7 @@ from orders_lambda import metric_names, observability, routes
 from orders_lambda.http import request as parse
 from orders_lambda.http.bodies import order_body
 from orders_lambda.http.errors import JSON, MethodNotAllowed, RouteNotFound, problem_for
+from orders_lambda.lambda_init import validate_at_init
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -291,5 +293,7 @@ def _response(reply: Reply) -> Response[str]:
 
 api = OrdersApi()
 """The app: every entrypoint registers its operation here."""
+
+validate_at_init()  # in Lambda, a misconfigured function fails its init, naming the variable
 
 __all__ = ["OrdersApi", "Reply", "Request", "api", "dumps"]

@@ -1,0 +1,62 @@
+"""Inside the Lambda runtime a misconfigured function fails its init, naming the variable;
+elsewhere importing an entrypoint needs no configuration."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from orders_lambda.lambda_init import RUNTIME_VARIABLE
+from orders_lambda.routes import EVENT_ENTRYPOINTS, entrypoints
+
+ENTRYPOINT_MODULES = sorted(
+    entrypoint.partition(":")[0] for entrypoint in (*entrypoints(), *EVENT_ENTRYPOINTS)
+)
+VALID = {
+    "ORDERS_STORE": "memory",
+    "ORDERS_CURSOR_KEY": "k" * 40,
+    "ORDERS_EVENT_BUS_NAME": "orders-test",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+}
+
+
+def _import(module: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERS_", "AWS_"))}
+    return subprocess.run(
+        [sys.executable, "-c", f"import {module}"],
+        env={**inherited, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("module", ENTRYPOINT_MODULES)
+def test_in_lambda_a_missing_variable_fails_the_import_naming_it(module: str) -> None:
+    missing = {k: v for k, v in VALID.items() if k != "ORDERS_CURSOR_KEY"}
+    done = _import(module, {**missing, RUNTIME_VARIABLE: "127.0.0.1:9001"})
+    assert done.returncode != 0
+    assert "SettingsError" in done.stderr
+    assert "ORDERS_CURSOR_KEY" in done.stderr
+
+
+@pytest.mark.parametrize("module", ENTRYPOINT_MODULES)
+def test_in_lambda_a_configured_function_initialises(module: str) -> None:
+    done = _import(module, {**VALID, RUNTIME_VARIABLE: "127.0.0.1:9001"})
+    assert done.returncode == 0, done.stderr
+
+
+def test_outside_lambda_an_entrypoint_imports_without_configuration() -> None:
+    done = _import("orders_lambda.handlers.get_order", {})
+    assert done.returncode == 0, done.stderr
+
+
+def test_in_lambda_the_publisher_without_a_bus_fails_its_init_naming_it() -> None:
+    missing = {k: v for k, v in VALID.items() if k != "ORDERS_EVENT_BUS_NAME"}
+    done = _import("orders_lambda.publisher", {**missing, RUNTIME_VARIABLE: "127.0.0.1:9001"})
+    assert done.returncode != 0
+    assert "ORDERS_EVENT_BUS_NAME" in done.stderr
