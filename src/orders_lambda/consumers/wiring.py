@@ -1,7 +1,8 @@
 """The consumers' use cases and the outbox publisher, from the one container.
 
-Built on the first invocation, never at import time; a misconfigured function fails that
-invocation with SettingsError naming the variable, as the HTTP entrypoints do.
+Built while Lambda initialises the function (see :mod:`orders_lambda.lambda_init`), elsewhere
+on the first invocation; a misconfigured function fails with SettingsError naming the
+variable, as the HTTP entrypoints do.
 """
 
 from __future__ import annotations
