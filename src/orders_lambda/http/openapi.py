@@ -41,7 +41,7 @@ _ERRORS: Final[Mapping[int, str]] = {
     401: "No authenticated caller",
     403: "The caller may not do this at all",
     404: "No such order (another customer's order is not found either)",
-    409: "The order's status does not allow this, or the same Idempotency-Key is in flight",
+    409: "The order's status does not allow this",
     412: "If-Match names a version that is no longer current",
     413: "The body is too large",
     415: "The body is not application/json",
@@ -71,6 +71,8 @@ class _Operation:
     response_headers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     parameters: Sequence[Mapping[str, Any]] = ()
     errors: Sequence[int] = ()
+    # The 409 of an operation whose conflict can pass (sent with Retry-After), if it has one.
+    transient_conflict: str | None = None
 
 
 def _parameter(name: str, where: str, description: str, **schema: Any) -> dict[str, Any]:
@@ -120,6 +122,8 @@ _OPERATIONS: Final[Mapping[str, _Operation]] = {
             ),
         ),
         errors=(*_BODY_ERRORS, 403, 409),
+        transient_conflict="A call with the same Idempotency-Key is still running; retry after "
+        "Retry-After seconds",
     ),
     "list_orders": _Operation(
         HTTPStatus.OK,
@@ -192,8 +196,10 @@ def _operation(route: routes.Route, spec: _Operation) -> dict[str, Any]:
         success["headers"] = dict(spec.response_headers)
     responses = {str(int(spec.success)): success}
     for status in sorted({*spec.errors, *_COMMON_ERRORS}):
-        error: dict[str, Any] = {"description": _ERRORS[status], "content": _json(ErrorBody)}
-        if status in (409, 503):
+        transient = status == 409 and spec.transient_conflict is not None
+        description = spec.transient_conflict if transient else _ERRORS[status]
+        error: dict[str, Any] = {"description": description, "content": _json(ErrorBody)}
+        if transient or status == 503:
             error["headers"] = {"Retry-After": _header("Seconds to wait before retrying")}
         responses[str(status)] = error
     operation: dict[str, Any] = {
