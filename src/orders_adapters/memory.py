@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Mapping, Sequence
+from copy import deepcopy
 from typing import Any
 
 from orders_adapters.shared import (
@@ -40,6 +41,12 @@ def _record_sort_key(record: Mapping[str, Any]) -> str:
     return f"{record['created_at']}#{record['id']}"
 
 
+def _event_record(event: OrderEvent) -> dict[str, Any]:
+    # An event's order snapshot holds lists (its lines): copied, so neither the caller's
+    # event nor one handed out later shares mutable state with the store.
+    return deepcopy(event.to_record())
+
+
 class InMemoryOrderRepository:
     def __init__(self, cursor_key: bytes | None = None) -> None:
         self._lock = threading.Lock()
@@ -60,7 +67,7 @@ class InMemoryOrderRepository:
             if order.id in self._orders:
                 raise OrderAlreadyExists(f"order {order.id} already exists")
             self._orders[order.id] = order.to_record()
-            self._events.setdefault(order.id, []).extend(e.to_record() for e in events)
+            self._events.setdefault(order.id, []).extend(_event_record(e) for e in events)
 
     def _check_version(self, order_id: OrderId, expected_version: int) -> None:
         stored = self._orders.get(order_id)
@@ -77,7 +84,7 @@ class InMemoryOrderRepository:
         with self._lock:
             self._check_version(order.id, expected_version)
             self._orders[order.id] = record
-            self._events[order.id].extend(e.to_record() for e in events)
+            self._events[order.id].extend(_event_record(e) for e in events)
 
     def delete(
         self, order_id: OrderId, *, expected_version: int, events: Sequence[OrderEvent]
@@ -86,7 +93,7 @@ class InMemoryOrderRepository:
         with self._lock:
             self._check_version(order_id, expected_version)
             del self._orders[order_id]
-            self._events[order_id].extend(e.to_record() for e in events)
+            self._events[order_id].extend(_event_record(e) for e in events)
 
     def list_for_customer(
         self,
@@ -116,10 +123,10 @@ class InMemoryOrderRepository:
     def events_for(self, order_id: OrderId) -> list[OrderEvent]:
         with self._lock:
             records = list(self._events.get(order_id, ()))
-        return [OrderEvent.from_record(r) for r in records]
+        return [OrderEvent.from_record(deepcopy(r)) for r in records]
 
     def all_events(self) -> list[OrderEvent]:
         """Every stored event, per order oldest first (for tests and local tooling)."""
         with self._lock:
             records = [r for per_order in self._events.values() for r in per_order]
-        return [OrderEvent.from_record(r) for r in records]
+        return [OrderEvent.from_record(deepcopy(r)) for r in records]

@@ -75,6 +75,16 @@ def test_changing_a_returned_order_changes_nothing_stored(store: ContractStore) 
     assert store.get(OrderId("order-1")).status is OrderStatus.PENDING
 
 
+def test_changing_an_event_given_or_returned_changes_nothing_stored(store: ContractStore) -> None:
+    order, placed = placed_order("order-1")
+    store.add(order, [placed])
+    placed.order["lines"].clear()
+    [returned] = store.events_for(order.id)
+    returned.order["lines"].append({"sku": "FORGED"})
+    [stored] = store.events_for(order.id)
+    assert stored.order["lines"] == order.to_record()["lines"]
+
+
 def test_a_save_at_the_expected_version_replaces_the_order_and_stores_its_event(
     store: ContractStore,
 ) -> None:
