@@ -28,9 +28,11 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Final, cast
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from orders_adapters.aws_clients import session_and_config
 from orders_adapters.shared import (
@@ -254,11 +256,14 @@ def _translated(action: str) -> Iterator[None]:
         yield
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "Unknown")
-        if code in _TRANSIENT_CODES:
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if code in _TRANSIENT_CODES or status >= HTTPStatus.INTERNAL_SERVER_ERROR:
             raise StoreUnavailable(f"DynamoDB is busy or failing ({action}: {code})") from exc
         raise StoreError(f"DynamoDB refused the request ({action}: {code})") from exc
-    except BotoCoreError as exc:
+    except (BotoConnectionError, HTTPClientError) as exc:  # refused, reset, timed out
         raise StoreUnavailable(f"DynamoDB could not be reached ({action}: {exc})") from exc
+    except BotoCoreError as exc:  # no credentials or region, a malformed request: a fault here
+        raise StoreError(f"DynamoDB could not be called ({action}: {exc})") from exc
 
 
 def _unreadable(what: str, exc: Exception) -> StoreError:

@@ -82,6 +82,7 @@ PASSED = {"Code": "None"}
         ("RequestLimitExceeded", 400),
         ("InternalServerError", 500),
         ("ServiceUnavailable", 503),
+        ("InternalFailure", 500),  # a 5xx whatever its code
     ],
 )
 def test_a_failed_read_is_store_unavailable(
@@ -198,3 +199,17 @@ def test_a_server_that_never_answers_is_store_unavailable(aws_test_environment: 
         _assert_translated(got)
         for connection in accepted:
             connection.close()
+
+
+def test_a_client_without_credentials_is_a_store_error_not_a_retry_later(
+    aws_test_environment: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    client = make_dynamodb_client(
+        endpoint_url=f"http://{HOST}:{free_port()}", region="us-east-1", max_attempts=1
+    )
+    store = DynamoDbOrderRepository(client, TABLE, cursor_key=CURSOR_KEY)
+    with pytest.raises(StoreError, match="could not be called") as got:
+        store.get(OrderId("order-1"))
+    _assert_translated(got)
