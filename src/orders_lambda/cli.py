@@ -111,14 +111,20 @@ def _serve(arguments: argparse.Namespace) -> int:
 
     from orders_lambda.local_events import PrintingPublisher, follow
 
-    stop = threading.Event()
-    publisher = threading.Thread(
-        target=follow,
-        args=(workspace, PrintingPublisher(), stop),
-        name="orders-publisher",
-        daemon=True,
-    )
+    workspace.activate()  # the publisher reads the store before the server starts serving
+    stop, ready = threading.Event(), threading.Event()
+
+    def publish() -> None:
+        try:
+            follow(workspace, PrintingPublisher(), stop, ready=ready)
+        except Exception as exc:  # noqa: BLE001 - said once; the API keeps serving
+            sys.stderr.write(f"orders serve: the event publisher stopped: {exc}\n")
+        finally:
+            ready.set()
+
+    publisher = threading.Thread(target=publish, name="orders-publisher", daemon=True)
     publisher.start()
+    ready.wait(timeout=30)  # serve once every later write is sure to be published
     try:
         return serve(ServeOptions(arguments.host, arguments.port, workspace))
     finally:
@@ -133,6 +139,7 @@ def _invoke(arguments: argparse.Namespace) -> int:
         invoke,
         read_event,
     )
+    from orders_lambda.settings import SettingsError
 
     if arguments.function not in functions():
         known = ", ".join(sorted(functions()))
@@ -144,6 +151,8 @@ def _invoke(arguments: argparse.Namespace) -> int:
     _workspace(arguments).activate()
     try:
         result = invoke(arguments.function, event)
+    except SettingsError:
+        raise  # the shell's configuration, not the function: one line from main()
     except Exception as exc:  # noqa: BLE001 - reported as Lambda reports a function error
         # e.g. shipments raises to have the event retried; Lambda answers with this shape.
         error = {"errorType": type(exc).__name__, "errorMessage": str(exc)}

@@ -359,9 +359,13 @@ def follow(
     stop: threading.Event,
     *,
     from_start: bool = False,
+    ready: threading.Event | None = None,
 ) -> None:
     """Publish the order events of the workspace's store as they are written, until
-    ``stop`` is set: the SQLite outbox from its checkpoint, or a DynamoDB endpoint's stream."""
+    ``stop`` is set: the SQLite outbox from its checkpoint, or a DynamoDB endpoint's stream.
+
+    ``ready`` is set once the starting point is fixed: a write after that is published (on
+    DynamoDB, without ``from_start``, the stream's older records are skipped)."""
     if workspace.dynamodb_endpoint is None:
         from orders_adapters.sqlite import SqliteOrderRepository
 
@@ -369,6 +373,8 @@ def follow(
         follower = OutboxFollower(workspace.db, publisher)
         if from_start:
             follower.checkpoint.unlink(missing_ok=True)
+        if ready is not None:
+            ready.set()
         follower.run(stop)
         return
     import boto3
@@ -383,6 +389,8 @@ def follow(
     stream = StreamFollower(dynamodb, streams, ORDERS_TABLE_NAME, publisher)
     if not from_start:
         stream.skip_to_now()
+    if ready is not None:
+        ready.set()
     while not stop.is_set():
         if not stream.poll():
             stop.wait(0.5)

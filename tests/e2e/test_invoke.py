@@ -163,3 +163,20 @@ def test_the_publisher_sample_puts_its_event_on_the_bus(
         "OrderPlaced",
         SAMPLE_ORDER_ID,
     )
+
+
+def test_a_bad_setting_is_one_line_naming_it_not_a_function_error(tmp_path: Path) -> None:
+    path = tmp_path / "get.event.json"
+    path.write_text(json.dumps(_sample("get_order")), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "orders_lambda.cli", "invoke", "get_order", "--event", str(path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "ORDERS_MAX_BODY_BYTES": "1"},
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.startswith("orders: invalid configuration: ORDERS_MAX_BODY_BYTES")

@@ -14,6 +14,7 @@ import pytest
 
 from tests.support.http_client import ApiClient, new_order
 from tests.support.local_server import RunningServer, orders_serve, stop
+from tests.support.moto_server import AWS_TEST_ENVIRONMENT, moto_server
 
 pytestmark = pytest.mark.slow
 
@@ -89,3 +90,32 @@ def test_dlq_command_fails_with_one_line_when_sqs_cannot_be_reached(tmp_path: Pa
     assert answer.returncode == 2
     assert "Traceback" not in answer.stderr, answer.stderr
     assert answer.stdout.startswith("orders dlq: SQS refused or could not be reached:")
+
+
+def test_dlq_command_without_a_region_says_so_in_one_line(tmp_path: Path) -> None:
+    answer = subprocess.run(
+        [sys.executable, "-m", "orders_lambda.cli", "dlq", "list", "payments-dlq"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "AWS_CONFIG_FILE": "/dev/null"},
+    )
+    assert answer.returncode == 2
+    assert "Traceback" not in answer.stderr, answer.stderr
+    assert answer.stdout.startswith("orders dlq: SQS refused or could not be reached:")
+
+
+def test_serve_with_events_on_dynamodb_prints_what_the_stream_carries(tmp_path: Path) -> None:
+    with (
+        moto_server(threaded=False) as endpoint,
+        orders_serve(
+            tmp_path, "--events", "--dynamodb-endpoint", endpoint, env=AWS_TEST_ENVIRONMENT
+        ) as server,
+    ):
+        api = ApiClient(server.url, customer="stream-customer")
+        order = api.post("/orders", json_body=new_order()).json()
+        _wait_for_event(server, rf"event OrderPlaced\s+order {order['id']} v1")
+        assert stop(server) == 0
+    assert "publisher stopped" not in server.output()

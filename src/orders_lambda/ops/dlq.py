@@ -369,8 +369,8 @@ def run(arguments: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     """Carry out a parsed ``orders dlq ...`` command; the exit status."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    sqs = make_sqs_client(arguments.endpoint_url, arguments.region)
     try:
+        sqs = make_sqs_client(arguments.endpoint_url, arguments.region)
         url = queue_url(sqs, arguments.queue)
         if arguments.dlq_action == "list":
             _print_list(list_dead_letters(sqs, url, limit=arguments.max), out, arguments.json)
