@@ -209,11 +209,19 @@ def test_the_limit_is_capped(call: Call, repo: InMemoryOrderRepository) -> None:
     for index in range(MAX_PAGE_SIZE + 5):
         order, event = placed_order(f"bulk-{index:04d}", "customer-1", at=EPOCH)
         repo.add(order, [event])
-    for limit in ("101", "9" * 30, "9" * 5000):
+    for limit in ("101", "00000000101", "9" * 30, "9" * 5000):
         answer = call("GET", "/orders", query={"limit": limit})
         assert answer.status == 200
         assert len(answer.json["items"]) == MAX_PAGE_SIZE
         assert answer.json["next_cursor"]
+
+
+def test_leading_zeros_do_not_change_the_limit(call: Call, repo: InMemoryOrderRepository) -> None:
+    for index in range(8):
+        order, event = placed_order(f"zero-{index}", "customer-1", at=EPOCH)
+        repo.add(order, [event])
+    answer = call("GET", "/orders", query={"limit": "0000000005"})
+    assert (answer.status, len(answer.json["items"])) == (200, 5)
 
 
 @pytest.mark.parametrize(

@@ -424,6 +424,16 @@ def test_a_payment_that_is_not_the_total_is_refused_and_changes_nothing(
     assert len(svc.store.events_for(order.id)) == 1
 
 
+def test_a_payment_for_a_cancelled_order_is_refused_for_its_status_whatever_the_amount(
+    svc: Service,
+) -> None:
+    order = place(svc)
+    svc.cancel(ALICE, order.id)
+    with pytest.raises(IllegalTransition) as refused:
+        svc.mark_paid(STAFF, order.id, amount=Money.of("1.00", order.currency))
+    assert not isinstance(refused.value, PaymentMismatch)
+
+
 def test_a_redelivered_payment_is_not_checked_again_once_paid(svc: Service) -> None:
     order = place(svc)
     svc.mark_paid(STAFF, order.id, amount=order.total)

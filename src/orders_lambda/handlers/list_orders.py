@@ -26,9 +26,10 @@ def _limit(text: str | None) -> int:
         return DEFAULT_PAGE_SIZE
     # ASCII digits only (str.isdigit() also takes "²" and "٣"). Any larger number is capped
     # by the use case; a long one is not handed to int(), which refuses thousands of digits.
-    if not _DIGITS.fullmatch(text) or not text.strip("0"):
+    significant = text.lstrip("0")
+    if not _DIGITS.fullmatch(text) or not significant:
         raise BadRequest("limit must be a positive whole number", fields={"limit": "1 or more"})
-    return int(text) if len(text) <= _MAX_DIGITS else MAX_PAGE_SIZE
+    return int(significant) if len(significant) <= _MAX_DIGITS else MAX_PAGE_SIZE
 
 
 def _status(text: str | None) -> OrderStatus | None:
