@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -13,6 +11,7 @@ import pytest
 
 from orders_lambda.local.invoke import functions
 from tests.events.aws import BusWithRule, bus_with_rule, drop_bus, events_client, sqs_client
+from tests.support.cli import run_orders
 from tests.support.moto_server import AWS_TEST_ENVIRONMENT
 
 pytestmark = pytest.mark.slow
@@ -30,13 +29,12 @@ def _invoke(
 ) -> Any:
     path = workdir / f"{function}.event.json"
     path.write_text(json.dumps(event), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "orders_lambda.cli", "invoke", function, "--event", str(path)],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = run_orders(
+        workdir,
+        "invoke",
+        function,
+        "--event",
+        str(path),
         env={"PATH": "/usr/bin:/bin", "POWERTOOLS_TRACE_DISABLED": "true", **(env or {})},
     )
     assert done.returncode == exit_status, done.stderr[-3000:]
@@ -102,13 +100,7 @@ def test_a_lambda_event_with_the_development_header_but_no_claims_is_401(tmp_pat
 def test_an_unknown_function_is_refused_with_the_known_ones(tmp_path: Path) -> None:
     event = tmp_path / "event.json"
     event.write_text("{}", encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "orders_lambda.cli", "invoke", "nope", "--event", str(event)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_orders(tmp_path, "invoke", "nope", "--event", str(event))
     assert done.returncode != 0
     assert "create_order" in done.stderr
 
@@ -168,13 +160,12 @@ def test_the_publisher_sample_puts_its_event_on_the_bus(
 def test_a_bad_setting_is_one_line_naming_it_not_a_function_error(tmp_path: Path) -> None:
     path = tmp_path / "get.event.json"
     path.write_text(json.dumps(_sample("get_order")), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "orders_lambda.cli", "invoke", "get_order", "--event", str(path)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = run_orders(
+        tmp_path,
+        "invoke",
+        "get_order",
+        "--event",
+        str(path),
         env={"PATH": "/usr/bin:/bin", "ORDERS_MAX_BODY_BYTES": "1"},
     )
     assert done.returncode == 1

@@ -5,29 +5,17 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import run_orders
 from tests.support.http_client import ApiClient, new_order
 from tests.support.local_server import RunningServer, orders_serve, stop
 from tests.support.moto_server import AWS_TEST_ENVIRONMENT, moto_server
 
 pytestmark = pytest.mark.slow
-
-
-def _orders(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "orders_lambda.cli", *args],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def _wait_for_event(server: RunningServer, pattern: str, timeout: float = 20.0) -> str:
@@ -48,18 +36,18 @@ def test_serve_with_events_prints_the_lifecycle_fed_by_the_events_command(
         order = api.post("/orders", json_body=new_order()).json()
         _wait_for_event(server, rf"event OrderPlaced\s+order {order['id']} v1")
 
-        short = _orders(tmp_path, "events", "pay", order["id"], "--amount", "1")
+        short = run_orders(tmp_path, "events", "pay", order["id"], "--amount", "1")
         assert (short.returncode, short.stdout.splitlines()[-1]) == (
             1,
             "refused (see the log line above for why)",
         )
         assert "PAYMENT_MISMATCH" in short.stdout + short.stderr
-        paid = _orders(tmp_path, "events", "pay", order["id"])  # the order's total
+        paid = run_orders(tmp_path, "events", "pay", order["id"])  # the order's total
         assert paid.returncode == 0, paid.stderr
         assert "applied" in paid.stdout
         _wait_for_event(server, rf"event OrderPaid\s+order {order['id']} v2\s+status PAID")
 
-        shipped = _orders(tmp_path, "events", "ship", order["id"])
+        shipped = run_orders(tmp_path, "events", "ship", order["id"])
         assert shipped.returncode == 0, shipped.stderr
         _wait_for_event(server, rf"event OrderShipped\s+order {order['id']} v3")
         assert api.get(f"/orders/{order['id']}").json()["status"] == "SHIPPED"
@@ -70,14 +58,14 @@ def test_serve_with_events_prints_the_lifecycle_fed_by_the_events_command(
 
 
 def test_paying_an_unknown_order_is_refused_with_its_reason(tmp_path: Path) -> None:
-    refused = _orders(tmp_path, "events", "pay", "ord-does-not-exist")
+    refused = run_orders(tmp_path, "events", "pay", "ord-does-not-exist")
     assert refused.returncode == 1
     assert "refused" in refused.stdout
 
 
 def test_dlq_command_fails_with_one_line_when_sqs_cannot_be_reached(tmp_path: Path) -> None:
     # Nothing listens on port 9 and there are no credentials: a message, not a traceback.
-    answer = _orders(
+    answer = run_orders(
         tmp_path,
         "dlq",
         "list",
@@ -93,13 +81,11 @@ def test_dlq_command_fails_with_one_line_when_sqs_cannot_be_reached(tmp_path: Pa
 
 
 def test_dlq_command_without_a_region_says_so_in_one_line(tmp_path: Path) -> None:
-    answer = subprocess.run(
-        [sys.executable, "-m", "orders_lambda.cli", "dlq", "list", "payments-dlq"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    answer = run_orders(
+        tmp_path,
+        "dlq",
+        "list",
+        "payments-dlq",
         env={"PATH": "/usr/bin:/bin", "AWS_CONFIG_FILE": "/dev/null"},
     )
     assert answer.returncode == 2
