@@ -306,10 +306,10 @@ class _EventDrivenTransition:
             reached = _PROGRESS.get(order.status)
             if reached is not None and reached >= _PROGRESS[self.target]:
                 return Transition(order, changed=False)
-            if check is not None:
-                check(order)
             version = order.version
-            event = self._change(order)
+            event = self._change(order)  # the lifecycle rule first: IllegalTransition
+            if check is not None:
+                check(order)  # then the caller's, on the changed (not yet saved) order
             self._repo.save(order, expected_version=version, events=[event])
             return Transition(order, changed=True)
 
@@ -322,7 +322,8 @@ class MarkPaid(_EventDrivenTransition):
     IllegalTransition.
 
     ``amount`` is what the payment took: when given, a PENDING order whose total differs (in
-    amount or currency) is refused with PaymentMismatch and stays PENDING.
+    amount or currency) is refused with PaymentMismatch and stays PENDING. The lifecycle rule
+    is checked first, so a cancelled order is refused for its status whatever the amount.
     """
 
     target = OrderStatus.PAID
@@ -335,8 +336,6 @@ class MarkPaid(_EventDrivenTransition):
         paid = amount
 
         def matches_total(order: Order) -> None:
-            if order.status is not OrderStatus.PENDING:
-                return  # a cancelled order is refused for its status, not for the amount
             total = order.total
             if (paid.currency, paid.amount) != (total.currency, total.amount):
                 raise PaymentMismatch(
