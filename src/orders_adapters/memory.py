@@ -20,6 +20,7 @@ from orders_adapters.shared import (
     check_write,
     cursor_after,
     position_after,
+    position_key,
 )
 from orders_core import (
     CursorCodec,
@@ -38,7 +39,7 @@ from orders_core import (
 def _record_sort_key(record: Mapping[str, Any]) -> str:
     """:func:`sort_key` of the record's order: a record holds ``created_at`` as the very
     text ``format_time`` gives, so the key is read off the record without loading it."""
-    return f"{record['created_at']}#{record['id']}"
+    return position_key(record["created_at"], record["id"])
 
 
 def _event_record(event: OrderEvent) -> dict[str, Any]:

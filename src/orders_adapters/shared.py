@@ -22,8 +22,13 @@ from orders_core import (
 from orders_core.order import format_time
 
 
+def position_key(created_at: str, order_id: str) -> str:
+    """The sort key from an order's ``created_at`` text (as ``format_time`` gives it) and id."""
+    return f"{created_at}#{order_id}"
+
+
 def sort_key(order: Order) -> str:
-    return f"{format_time(order.created_at)}#{order.id}"
+    return position_key(format_time(order.created_at), order.id)
 
 
 def scope(customer_id: CustomerId, status: OrderStatus | None) -> dict[str, str]:
