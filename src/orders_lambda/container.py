@@ -14,6 +14,7 @@ time. Tests make their own with :func:`build` and override providers, e.g.
 
 from __future__ import annotations
 
+import secrets
 import threading
 from typing import TYPE_CHECKING
 
@@ -36,7 +37,14 @@ from orders_core import (
     PricingPolicy,
     UpdateOrderLines,
 )
-from orders_lambda.settings import Settings, StoreKind, load_settings
+from orders_lambda.settings import (
+    MIN_CURSOR_KEY_LENGTH,
+    Settings,
+    SettingsError,
+    StoreKind,
+    env_name,
+    load_settings,
+)
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
@@ -47,8 +55,20 @@ if TYPE_CHECKING:
     from orders_lambda.publisher import EventPublisher
 
 
-def _cursor_key(settings: Settings) -> bytes:
-    return settings.cursor_key.get_secret_value().encode()
+def _cursor_key(settings: Settings) -> bytes | None:
+    """The configured signing key: as given, or read from its secret; None when neither is set."""
+    if settings.cursor_key is not None:
+        return settings.cursor_key.get_secret_value().encode()
+    if settings.cursor_key_secret is not None:
+        # Only a function told the secret imports Powertools Parameters (cold start).
+        from orders_lambda.cursor_key import read_cursor_key
+
+        return read_cursor_key(settings.cursor_key_secret, version_id=settings.cursor_key_version)
+    return None
+
+
+def _has_cursor_key(settings: Settings) -> bool:
+    return settings.cursor_key is not None or settings.cursor_key_secret is not None
 
 
 def _memory_repo(settings: Settings) -> OrderRepository:
@@ -74,7 +94,21 @@ def _dynamodb_repo(settings: Settings, client: DynamoDBClient) -> OrderRepositor
     from orders_adapters.dynamodb import DynamoDbOrderRepository
 
     assert settings.table_name is not None  # noqa: S101 - Settings requires it for dynamodb
-    return DynamoDbOrderRepository(client, settings.table_name, cursor_key=_cursor_key(settings))
+    # Deployed, only list_orders signs cursors and may read the key; every other function is
+    # given none and signs with a throwaway key it never uses (_listing refuses to list so).
+    key = _cursor_key(settings) or secrets.token_bytes(MIN_CURSOR_KEY_LENGTH)
+    return DynamoDbOrderRepository(client, settings.table_name, cursor_key=key)
+
+
+def _listing(settings: Settings, repo: OrderRepository) -> ListOrders:
+    # A process-local key would sign cursors that other execution environments reject: on
+    # DynamoDB (many environments, one table) a function that lists must be given the key.
+    if settings.store is StoreKind.DYNAMODB and not _has_cursor_key(settings):
+        raise SettingsError(
+            f"{env_name('cursor_key_secret')} (or {env_name('cursor_key')}) must be set "
+            "for a function that lists orders on DynamoDB"
+        )
+    return ListOrders(repo=repo)
 
 
 def _appconfig_client() -> AppConfigDataClient:
@@ -202,7 +236,9 @@ class Container(containers.DeclarativeContainer):
         PlaceOrder, repo=repo, pricing=pricing, clock=clock, ids=ids
     )
     get_order: providers.Provider[GetOrder] = providers.Factory(GetOrder, repo=repo)
-    list_orders: providers.Provider[ListOrders] = providers.Factory(ListOrders, repo=repo)
+    list_orders: providers.Provider[ListOrders] = providers.Factory(
+        _listing, settings=settings, repo=repo
+    )
     update_order: providers.Provider[UpdateOrderLines] = providers.Factory(
         UpdateOrderLines, repo=repo, clock=clock
     )

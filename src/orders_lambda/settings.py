@@ -52,7 +52,13 @@ class Settings(BaseSettings):
     )
 
     store: StoreKind
-    cursor_key: Annotated[SecretStr, Field(min_length=MIN_CURSOR_KEY_LENGTH)]
+    # The key that signs list cursors: given as is (local use), or the Secrets Manager secret
+    # that holds it (deployed). With neither, a store without a key of its own signs with one
+    # made for this process: enough for a function that never lists (see container.py).
+    cursor_key: Annotated[SecretStr, Field(min_length=MIN_CURSOR_KEY_LENGTH)] | None = None
+    cursor_key_secret: Annotated[str, Field(min_length=1)] | None = None
+    # The secret's version the deploy wrote: every execution environment signs with the same one.
+    cursor_key_version: Annotated[str, Field(min_length=1)] | None = None
 
     table_name: str | None = None
     idempotency_table: str | None = None
@@ -101,6 +107,14 @@ class Settings(BaseSettings):
             ]
         if self.flags_source is FlagsSource.FILE and self.flags_file is None:
             missing.append("flags_file")
+        if self.cursor_key is not None and self.cursor_key_secret is not None:
+            raise ValueError(
+                f"set one of {env_name('cursor_key')} and {env_name('cursor_key_secret')}, not both"
+            )
+        if self.cursor_key_version is not None and self.cursor_key_secret is None:
+            raise ValueError(
+                f"{env_name('cursor_key_version')} needs {env_name('cursor_key_secret')}"
+            )
         if missing:
             names = ", ".join(env_name(f) for f in missing)
             raise ValueError(
@@ -149,4 +163,12 @@ def load_settings() -> Settings:
         raise SettingsError("invalid configuration: " + "; ".join(problems)) from None
 
 
-__all__ = ["FlagsSource", "Settings", "SettingsError", "StoreKind", "env_name", "load_settings"]
+__all__ = [
+    "MIN_CURSOR_KEY_LENGTH",
+    "FlagsSource",
+    "Settings",
+    "SettingsError",
+    "StoreKind",
+    "env_name",
+    "load_settings",
+]

@@ -37,11 +37,11 @@ def _import(module: str, env: dict[str, str]) -> subprocess.CompletedProcess[str
 
 @pytest.mark.parametrize("module", ENTRYPOINT_MODULES)
 def test_in_lambda_a_missing_variable_fails_the_import_naming_it(module: str) -> None:
-    missing = {k: v for k, v in VALID.items() if k != "ORDERS_CURSOR_KEY"}
+    missing = {k: v for k, v in VALID.items() if k != "ORDERS_STORE"}
     done = _import(module, {**missing, RUNTIME_VARIABLE: "127.0.0.1:9001"})
     assert done.returncode != 0
     assert "SettingsError" in done.stderr
-    assert "ORDERS_CURSOR_KEY" in done.stderr
+    assert "ORDERS_STORE" in done.stderr
 
 
 @pytest.mark.parametrize("module", ENTRYPOINT_MODULES)

@@ -83,9 +83,9 @@ def test_the_sqlite_store_keeps_idempotency_records_next_to_the_orders(
 def test_a_misconfigured_function_fails_its_invocation_naming_the_variable(
     environment: pytest.MonkeyPatch,
 ) -> None:
-    environment.delenv("ORDERS_CURSOR_KEY")
+    environment.delenv("ORDERS_STORE")
     containers.install(None)
-    with pytest.raises(SettingsError, match="ORDERS_CURSOR_KEY"):
+    with pytest.raises(SettingsError, match="ORDERS_STORE"):
         invoke(rest_event("GET", "/orders/order-1"), FakeLambdaContext())
     containers.install(None)
 
