@@ -1,4 +1,4 @@
-"""Rules shared by the stores: write preconditions and cursor paging (memory, sqlite).
+"""Rules shared by the stores: write preconditions, cursor paging and reading stored records.
 
 The sort key is ``<created_at>#<order id>``: fixed-width UTC time then id, so ordering the
 text orders by time and breaks ties by id, exactly as the DynamoDB GSI sort key does.
@@ -6,7 +6,8 @@ text orders by time and breaks ties by id, exactly as the DynamoDB GSI sort key 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from orders_core import (
     MAX_PAGE_SIZE,
@@ -17,7 +18,9 @@ from orders_core import (
     Order,
     OrderEvent,
     OrderId,
+    OrdersError,
     OrderStatus,
+    StoreError,
 )
 from orders_core.order import format_time
 
@@ -71,3 +74,17 @@ def check_events(order_id: OrderId, events: Sequence[OrderEvent]) -> None:
 def check_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise InvalidInput(f"limit must be 1 to {MAX_PAGE_SIZE}", {"limit": "out of range"})
+
+
+@contextmanager
+def unreadable(what: str) -> Iterator[None]:
+    """Report a stored ``what`` that cannot be loaded as ``StoreError``.
+
+    Bad stored data is the store's fault, never the caller's: an ``InvalidInput`` raised while
+    loading a stored line must not reach the caller as if their request were invalid, and no
+    ``KeyError`` or ``JSONDecodeError`` may leave the store.
+    """
+    try:
+        yield
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, OrdersError) as exc:
+        raise StoreError(f"a stored {what} could not be read: {type(exc).__name__}: {exc}") from exc

@@ -9,7 +9,6 @@ on who runs. ``":memory:"`` keeps the records in this process only.
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +24,8 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import (
     DataRecord,
 )
 
+from orders_adapters.sqlite import ConnectionPool
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS idempotency_records (
     key                 TEXT PRIMARY KEY,
@@ -39,29 +40,54 @@ _COLUMNS = "key, status, expiry, in_progress_expiry, payload_hash, response"
 
 
 class SqliteIdempotencyStore(BasePersistenceLayer):
-    def __init__(self, path: str | Path = ":memory:", *, busy_timeout: float = 30.0) -> None:
+    """Idempotency records in one SQLite file, on a small pool of connections (the order
+    store's :class:`~orders_adapters.sqlite.ConnectionPool`): at most ``max_connections``
+    open at once however many threads claim keys, one kept between calls, all closed by
+    :meth:`close`."""
+
+    def __init__(
+        self,
+        path: str | Path = ":memory:",
+        *,
+        busy_timeout: float = 30.0,
+        max_connections: int = 4,
+    ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]  # Powertools leaves it unannotated
-        self._lock = threading.Lock()
-        self._conn = sqlite3.connect(
-            str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
+        self._busy_timeout = busy_timeout
+        self._pool = ConnectionPool(
+            path, setup=self._configure, max_connections=max_connections, timeout=busy_timeout
         )
-        with self._transaction() as conn:
-            conn.execute(_SCHEMA)
+        try:
+            with self._transaction() as conn:
+                conn.execute(_SCHEMA)
+        except BaseException:
+            self._pool.close()
+            raise
+
+    @property
+    def max_connections(self) -> int:
+        """The most connections this store holds open at once."""
+        return self._pool.max_connections
+
+    def _configure(self, conn: sqlite3.Connection) -> None:
+        # WAL: a claim (a write) does not block the reads of other threads or processes.
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout * 1000)}")
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+        with self._pool.connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self._conn
+                yield conn
+                conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self._pool.close()
 
     @staticmethod
     def _record(row: tuple[str, str, int | None, int | None, str, str]) -> DataRecord:
@@ -76,8 +102,8 @@ class SqliteIdempotencyStore(BasePersistenceLayer):
         )
 
     def _get_record(self, idempotency_key: str) -> DataRecord:
-        with self._lock:
-            row = self._conn.execute(
+        with self._pool.connection() as conn:
+            row = conn.execute(
                 f"SELECT {_COLUMNS} FROM idempotency_records WHERE key = ?",  # noqa: S608
                 (idempotency_key,),
             ).fetchone()
