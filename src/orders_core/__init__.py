@@ -9,6 +9,7 @@ from orders_core.cursor import CursorCodec
 from orders_core.errors import (
     CurrencyMismatch,
     IllegalTransition,
+    InvalidConfiguration,
     InvalidCursor,
     InvalidInput,
     OrderAlreadyExists,
@@ -71,6 +72,7 @@ __all__ = [
     "GetOrder",
     "IdGenerator",
     "IllegalTransition",
+    "InvalidConfiguration",
     "InvalidCursor",
     "InvalidInput",
     "ListOrders",

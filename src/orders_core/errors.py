@@ -85,3 +85,11 @@ class StoreError(OrdersError):
     deployment or the data, not of the caller; reported, never retried blindly."""
 
     code = "STORE_ERROR"
+
+
+class InvalidConfiguration(OrdersError):
+    """A setting the service was built with breaks a rule (for example a discount of 10.5 as a
+    float, or a negative percent). Raised where the setting is built, so a misconfigured
+    service fails at start-up; never the caller's fault, so never reported as invalid input."""
+
+    code = "INVALID_CONFIGURATION"

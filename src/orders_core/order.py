@@ -4,6 +4,12 @@ Lifecycle: ``PENDING → PAID → SHIPPED → DELIVERED`` and ``PENDING | PAID �
 Lines change only while PENDING. An order may be deleted while PENDING or CANCELLED (a paid,
 shipped or delivered order is a financial record and stays). Every change bumps ``version`` by
 exactly one and returns exactly one :class:`OrderEvent`.
+
+Time only moves forward for an order: a change stamps ``updated_at`` with the later of the
+time it is given and the order's previous ``updated_at``, so a clock that steps back (an NTP
+correction, two hosts out of step) never makes a later version look older. The event carries
+that same time as ``occurred_at``: an order's events are in time order and each matches the
+snapshot it carries.
 """
 
 from __future__ import annotations
@@ -388,7 +394,8 @@ class Order:
 
     def _changed(self, event_type: EventType, at: datetime) -> OrderEvent:
         self.version += 1
-        self.updated_at = max(utc(at), self.created_at)
+        # created_at too, for an order built by hand with updated_at before it.
+        self.updated_at = max(utc(at), self.updated_at, self.created_at)
         return self._event(event_type)
 
     def _event(self, event_type: EventType) -> OrderEvent:

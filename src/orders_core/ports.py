@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
+from orders_core.errors import InvalidConfiguration, InvalidInput
 from orders_core.money import Money
 from orders_core.order import Discount, Order, OrderEvent, OrderId, OrderStatus
 from orders_core.principals import CustomerId, CustomerTier, Principal
@@ -37,12 +38,18 @@ class OrderRepository(Protocol):
 
     - Reads return independent copies: changing a returned Order changes nothing stored.
     - ``add`` stores a new order and its events, or raises ``OrderAlreadyExists`` and stores
-      nothing.
+      nothing: when an order with that id is stored, and also when one was stored and deleted.
+      A deleted order's id never carries a new order (every store keeps a tombstone), so the
+      event ids derived from an order's id and version are unique for good.
     - ``save`` replaces the stored order only if its stored version equals
       ``expected_version``; ``order.version`` must be ``expected_version + 1``. A different
       stored version raises ``VersionConflict``, a missing order ``OrderNotFound``; either way
       nothing is written, events included.
-    - ``delete`` removes the order under the same version condition and stores its events.
+    - ``delete`` removes the order under the same version condition and stores its events;
+      afterwards the order is ``OrderNotFound`` to ``get``, ``save`` and ``delete``, absent
+      from every list, and its events stay readable through ``events_for``.
+    - A write carrying an event whose id (on DynamoDB: whose order and version) is already
+      stored raises ``StoreError`` and stores nothing.
     - Events written with a change become visible exactly when the change does, and never
       without it (the outbox).
     - ``list_for_customer`` returns the customer's orders newest first (``created_at``, then
@@ -50,7 +57,19 @@ class OrderRepository(Protocol):
       ``status`` when given. A cursor is valid only for the same customer and status filter;
       any other, malformed or tampered cursor raises ``InvalidCursor``. Walking the pages
       returns each order that existed throughout the walk exactly once.
-    - Infrastructure failures raise ``StoreUnavailable``; no other exception type escapes.
+    - Every fault of the store itself raises one of two errors, and nothing partial is
+      written whichever is raised (a write is all or nothing):
+
+      - ``StoreUnavailable``: a retry may help (busy, throttled, unreachable, timed out, a
+        connection lost mid-write, a disk that is full or failing);
+      - ``StoreError``: a retry will not help (refused for permissions or read-only storage,
+        a missing or foreign table, a file that is not a database, a corrupt database, an
+        item or row that cannot be read back as an order or event).
+
+      No other exception type escapes for a fault of the store; the errors above
+      (``OrderNotFound``, ``VersionConflict``, ``InvalidCursor``, ``InvalidInput`` for a bad
+      ``limit``, ``ValueError`` for a write that breaks the preconditions) are answers about
+      the request, not faults.
     """
 
     def get(self, order_id: OrderId) -> Order:
@@ -127,10 +146,32 @@ class NoDiscounts:
 class FixedDiscounts:
     """A PricingPolicy with set percentages: ``premium`` for premium customers, ``campaign``
     for everyone; either may be None (off). Useful for tests and for services without a flag
-    store."""
+    store.
+
+    Each percent is a ``Decimal`` above 0, at most 100, with at most 2 decimals, checked here:
+    a bad one raises ``InvalidConfiguration`` when the policy is built, rather than failing
+    every order it would price with the caller's ``InvalidInput``.
+    """
 
     premium: Decimal | None = None
     campaign: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        for code in ("premium", "campaign"):
+            percent = getattr(self, code)
+            if percent is None:
+                continue
+            if isinstance(percent, float):  # Decimal(10.5) would work, Decimal(0.1) would not
+                raise InvalidConfiguration(
+                    f"{code} discount {percent!r} is a float; give a Decimal, e.g. "
+                    f"Decimal('{percent}')"
+                )
+            try:
+                Discount(code, percent)
+            except InvalidInput as exc:
+                raise InvalidConfiguration(
+                    f"{code} discount {percent!r}: above 0, at most 100, 2 decimals, a Decimal"
+                ) from exc
 
     def discounts_for(self, principal: Principal, subtotal: Money) -> tuple[Discount, ...]:
         found: list[Discount] = []

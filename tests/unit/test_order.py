@@ -298,6 +298,18 @@ def test_updated_at_never_goes_before_created_at() -> None:
     assert order.updated_at == order.created_at
 
 
+def test_a_change_stamped_before_the_last_one_keeps_the_last_time() -> None:
+    order, _ = placed_order()
+    order.mark_paid(at=EPOCH + minutes(10))
+    shipped = order.mark_shipped(at=EPOCH + minutes(5))  # the clock stepped back
+    assert order.updated_at == EPOCH + minutes(10)
+    # The event tells the same time as the snapshot it carries.
+    assert shipped.occurred_at == order.updated_at
+    assert shipped.order["updated_at"] == order.to_record()["updated_at"]
+    delivered = order.mark_delivered(at=EPOCH + minutes(12))
+    assert delivered.occurred_at == order.updated_at == EPOCH + minutes(12)
+
+
 def test_an_event_round_trips_through_its_record() -> None:
     order, _ = placed_order()
     event = order.mark_paid(at=EPOCH + minutes(1))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -8,6 +9,8 @@ from orders_core import (
     CustomerTier,
     Discount,
     FixedDiscounts,
+    InvalidConfiguration,
+    InvalidInput,
     Money,
     NoDiscounts,
     Principal,
@@ -61,3 +64,44 @@ def test_the_premium_discount_is_for_premium_customers_and_the_campaign_for_all(
     assert policy.discounts_for(Principal.customer("alice"), SUBTOTAL) == (
         Discount("campaign", Decimal("2.50")),
     )
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"premium": 10.5},
+        {"campaign": 10.0},
+        {"premium": Decimal(-5)},
+        {"campaign": Decimal(0)},
+        {"premium": Decimal("100.01")},
+        {"campaign": Decimal("2.505")},
+        {"premium": Decimal("NaN")},
+        {"premium": 10},
+        {"campaign": "10"},
+    ],
+    ids=[
+        "float",
+        "whole-float",
+        "negative",
+        "zero",
+        "over-100",
+        "three-decimals",
+        "nan",
+        "int",
+        "text",
+    ],
+)
+def test_a_bad_fixed_discount_is_a_configuration_error_when_built(
+    settings: dict[str, Any],
+) -> None:
+    with pytest.raises(InvalidConfiguration) as caught:
+        FixedDiscounts(**settings)
+    # Not the caller's fault: it must not reach them as their own invalid input.
+    assert not isinstance(caught.value, InvalidInput)
+
+
+@pytest.mark.parametrize("percent", ["0.01", "10", "10.5", "33.33", "100"])
+def test_a_fixed_discount_with_up_to_two_decimals_up_to_100_is_accepted(percent: str) -> None:
+    policy = FixedDiscounts(premium=Decimal(percent), campaign=Decimal(percent))
+    premium = Principal.customer("carol", CustomerTier.PREMIUM)
+    assert [d.percent for d in policy.discounts_for(premium, SUBTOTAL)] == [Decimal(percent)] * 2
