@@ -1,4 +1,5 @@
-"""The orders and idempotency tables and the customer-managed key that encrypts the data."""
+"""The orders and idempotency tables, the cursor signing key's secret, and the customer-managed
+key that encrypts them."""
 
 from __future__ import annotations
 
@@ -43,12 +44,15 @@ class Data(pulumi.ComponentResource):
     key: aws.kms.Key
     orders_table: aws.dynamodb.Table
     idempotency_table: aws.dynamodb.Table
+    cursor_key: aws.secretsmanager.Secret
+    cursor_key_version: aws.secretsmanager.SecretVersion
 
     def __init__(
         self,
         name: str,
         settings: StackSettings,
         account_id: pulumi.Input[str],
+        cursor_key: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("orders:stack:Data", name, None, opts)
@@ -76,6 +80,25 @@ class Data(pulumi.ComponentResource):
         self.orders_table = self._table(f"{name}-orders", ORDERS_TABLE, settings, kept)
         self.idempotency_table = self._table(
             f"{name}-idempotency", IDEMPOTENCY_TABLE, settings, kept
+        )
+        # The HMAC key of list cursors. Only list_orders may read it (functions.Grants); its
+        # value comes from the stack's `cursorKey` secret, so rotating it is a `pulumi up`.
+        self.cursor_key = aws.secretsmanager.Secret(
+            f"{name}-cursor-key",
+            name=settings.resource_name("cursor-key"),
+            description="Signs the orders list cursors (HMAC-SHA256); read by list_orders only",
+            kms_key_id=self.key.arn,
+            recovery_window_in_days=30 if settings.deletion_protection else 7,
+            opts=kept,
+        )
+        # A new value is a new version, with a new id: list_orders pins that id, so changing
+        # the key changes the function's configuration and every execution environment moves
+        # to the new key at once.
+        self.cursor_key_version = aws.secretsmanager.SecretVersion(
+            f"{name}-cursor-key-value",
+            secret_id=self.cursor_key.id,
+            secret_string=cursor_key,
+            opts=child,
         )
         self.register_outputs(
             {

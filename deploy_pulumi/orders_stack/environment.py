@@ -65,7 +65,6 @@ def metrics_namespace() -> str:
 
 def function_environment(
     *,
-    cursor_key: pulumi.Input[str],
     orders_table: pulumi.Input[str],
     idempotency_table: pulumi.Input[str],
     appconfig_application: pulumi.Input[str],
@@ -73,10 +72,13 @@ def function_environment(
     appconfig_profile: pulumi.Input[str],
     log_level: str,
 ) -> pulumi.Output[dict[str, str]]:
-    """Every variable a function of this service reads, checked by the settings model."""
+    """Every variable a function of this service reads, checked by the settings model.
+
+    No cursor key: only the function that signs cursors is told where it is
+    (:func:`cursor_key_environment`).
+    """
     fields: dict[str, pulumi.Input[str]] = {
         "store": StoreKind.DYNAMODB.value,
-        "cursor_key": cursor_key,
         "table_name": orders_table,
         "idempotency_table": idempotency_table,
         "flags_source": FlagsSource.APPCONFIG.value,
@@ -95,6 +97,25 @@ def function_environment(
         return {**variables, "POWERTOOLS_LOG_LEVEL": log_level}
 
     return pulumi.Output.all(**named).apply(checked)
+
+
+def cursor_key_environment(
+    base: pulumi.Input[dict[str, str]],
+    secret_arn: pulumi.Input[str],
+    version_id: pulumi.Input[str],
+) -> pulumi.Output[dict[str, str]]:
+    """The service's variables plus where the cursor signing key is: its secret and version."""
+
+    def checked(parts: list[Any]) -> dict[str, str]:
+        variables = {
+            **parts[0],
+            env_name("cursor_key_secret"): parts[1],
+            env_name("cursor_key_version"): parts[2],
+        }
+        checked_against(Settings, variables)
+        return variables
+
+    return pulumi.Output.all(base, secret_arn, version_id).apply(checked)
 
 
 def publisher_environment(

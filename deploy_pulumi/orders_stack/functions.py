@@ -62,6 +62,23 @@ EVENT_FUNCTIONS: tuple[FunctionSpec, ...] = tuple(
     for entrypoint in EVENT_ENTRYPOINTS
 )
 FUNCTIONS: tuple[FunctionSpec, ...] = _api_functions() + EVENT_FUNCTIONS
+# The functions that sign or check list cursors: the only ones told the key's secret and
+# allowed to read it. Every other function signs no cursor (orders_lambda.container).
+SIGNS_CURSORS: frozenset[str] = frozenset({"list_orders"})
+# Through which services each function's calls use the data key (kms:ViaService): Lambda for
+# the encrypted environment, then the tables, queues and secret the function touches.
+KEY_USED_VIA: dict[str, tuple[str, ...]] = {
+    "create_order": ("lambda", "dynamodb"),
+    "get_order": ("lambda", "dynamodb"),
+    "list_orders": ("lambda", "dynamodb", "secretsmanager"),
+    "update_order": ("lambda", "dynamodb"),
+    "cancel_order": ("lambda", "dynamodb"),
+    "delete_order": ("lambda", "dynamodb"),
+    "docs": ("lambda",),
+    "payments": ("lambda", "dynamodb", "sqs"),
+    "shipments": ("lambda", "dynamodb", "sqs"),
+    "publisher": ("lambda", "dynamodb", "sqs"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +99,8 @@ class Artifact:
 class Grants:
     """The statements each function's role gets, by function name."""
 
-    def __init__(self, data: Data, events: Events, flags: FlagsConfig) -> None:
+    def __init__(self, data: Data, events: Events, flags: FlagsConfig, region: str) -> None:
+        self._region = region
         self._data = data
         self._events = events
         self._flags = flags
@@ -117,10 +135,22 @@ class Grants:
             [self._events.dead_letter_queues[queue].arn],
         )
 
-    def _data_key(self, *, encrypt: bool) -> Statement:
-        # Decrypt: the environment and the tables; GenerateDataKey: writes to encrypted queues.
+    def _data_key(self, name: str, *, encrypt: bool) -> Statement:
+        # Decrypt: the environment, tables, queues and secret; GenerateDataKey: writes to
+        # encrypted queues. Only through the services this function calls, never directly.
         actions = ["kms:Decrypt", *(["kms:GenerateDataKey"] if encrypt else [])]
-        return policies.statement("DataKey", actions, [self._data.key.arn])
+        via = [f"{service}.{self._region}.amazonaws.com" for service in KEY_USED_VIA[name]]
+        return policies.statement(
+            "DataKey",
+            actions,
+            [self._data.key.arn],
+            condition={"StringEquals": {"kms:ViaService": via}},
+        )
+
+    def _cursor_key(self) -> Statement:
+        return policies.statement(
+            "CursorSigningKey", ["secretsmanager:GetSecretValue"], [self._data.cursor_key.arn]
+        )
 
     def for_function(self, name: str) -> list[Statement]:
         """The statements for ``name``; a function this table does not know is an error."""
@@ -132,7 +162,8 @@ class Grants:
             ],
             "get_order": lambda: [self._orders_table("GetItem")],
             "list_orders": lambda: [
-                policies.statement("CustomerIndexes", ["dynamodb:Query"], self._indexes)
+                policies.statement("CustomerIndexes", ["dynamodb:Query"], self._indexes),
+                self._cursor_key(),
             ],
             # Lines change at their placed prices and discounts: no flags needed.
             "update_order": lambda: [self._orders_table("GetItem", "PutItem")],
@@ -163,16 +194,17 @@ class Grants:
                         "dynamodb:DescribeStream",
                         "dynamodb:GetRecords",
                         "dynamodb:GetShardIterator",
-                        "dynamodb:ListStreams",
                     ],
                     [self._data.orders_table.stream_arn],
                 ),
+                # ListStreams takes no stream ARN: IAM only honours it on "*".
+                policies.statement("ListTableStreams", ["dynamodb:ListStreams"], ["*"]),
                 policies.statement("OrderEvents", ["events:PutEvents"], [self._events.bus.arn]),
                 self._send_to("outbox-stream"),
             ],
         }
         encrypts = name in {"shipments", "publisher"}
-        return [*table[name](), self._data_key(encrypt=encrypts)]
+        return [*table[name](), self._data_key(name, encrypt=encrypts)]
 
 
 class Functions(pulumi.ComponentResource):
@@ -200,7 +232,7 @@ class Functions(pulumi.ComponentResource):
         self._artifact = artifact
         self._environments = environments
         self._key = data.key
-        grants = Grants(data, events, flags)
+        grants = Grants(data, events, flags, settings.region)
         self.functions, self.roles, self.log_groups = {}, {}, {}
         for spec in FUNCTIONS:
             self._function(spec, grants.for_function(spec.name))

@@ -49,6 +49,11 @@ ALLOWED_WILDCARDS: tuple[AllowedWildcard, ...] = (
         "the runtime names each log stream when it starts; only the function's own group is open",
     ),
     AllowedWildcard(
+        "dynamodb:ListStreams",
+        r"\*",
+        "ListStreams lists a table's streams by table name; IAM checks it only against '*'",
+    ),
+    AllowedWildcard(
         "kms:*",
         _THIS_KEY,
         "a key policy's account statement hands the key's administration to IAM (AWS's default);"

@@ -10,9 +10,9 @@ import pulumi_aws as aws
 from .api import Api
 from .config import FlagsConfig
 from .data import Data
-from .environment import function_environment, publisher_environment
+from .environment import cursor_key_environment, function_environment, publisher_environment
 from .events import Events
-from .functions import FUNCTIONS, Artifact, Functions
+from .functions import FUNCTIONS, SIGNS_CURSORS, Artifact, Functions
 from .monitoring import Monitoring
 from .protection import Protection
 from .settings import StackSettings, load_settings
@@ -37,11 +37,10 @@ def define_stack(settings: StackSettings | None = None) -> OrdersStack:
     account_id = aws.get_caller_identity_output().account_id
     cursor_key = pulumi.Config().require_secret("cursorKey")
 
-    data = Data("data", settings, account_id)
+    data = Data("data", settings, account_id, cursor_key)
     events = Events("events", settings, data.key)
     flags = FlagsConfig("config", settings, account_id)
     common = function_environment(
-        cursor_key=cursor_key,
         orders_table=data.orders_table.name,
         idempotency_table=data.idempotency_table.name,
         appconfig_application=flags.application.name,
@@ -49,16 +48,21 @@ def define_stack(settings: StackSettings | None = None) -> OrdersStack:
         appconfig_profile=flags.profile.name,
         log_level=settings.log_level,
     )
+
+    def environment(function: str) -> pulumi.Output[dict[str, str]]:
+        if function == "publisher":
+            return publisher_environment(common, events.bus.name)
+        if function in SIGNS_CURSORS:
+            return cursor_key_environment(
+                common, data.cursor_key.arn, data.cursor_key_version.version_id
+            )
+        return common
+
     functions = Functions(
         "functions",
         settings,
         artifact=artifact,
-        environments={
-            spec.name: publisher_environment(common, events.bus.name)
-            if spec.name == "publisher"
-            else common
-            for spec in FUNCTIONS
-        },
+        environments={spec.name: environment(spec.name) for spec in FUNCTIONS},
         data=data,
         events=events,
         flags=flags,

@@ -20,6 +20,11 @@ PYTHON_VERSION_PATTERN = re.compile(r"3\.\d{1,2}")
 # Lambda redelivers an SQS message once its visibility timeout runs out; AWS asks for at least
 # six times the consumer's timeout so that retries inside one batch do not cause duplicates.
 VISIBILITY_TIMEOUT_FACTOR = 6
+# SQS keeps a message 14 days at most. A dead-letter queue keeps a message's original enqueue
+# time, so it must keep messages longer than its source or a moved message expires early.
+MAX_RETENTION_SECONDS = 14 * 24 * 60 * 60
+# Tags every taggable resource gets, besides the stack file's own (owner, cost centre).
+SERVICE_TAG = "orders"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +41,10 @@ class AlarmThresholds:
     duration_percent_of_timeout: int
     iterator_age_seconds: int
     flag_fetch_failures_per_5_minutes: int
+    api_5xx_percent: float
+    function_p90_ms: dict[str, int]  # per sizing class: api, consumer, publisher
+    payments_oldest_message_seconds: int
+    messages_rejected_per_5_minutes: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +71,10 @@ class StackSettings:
     deletion_protection: bool
     allow_password_auth: bool
     flags_document: Path | None  # None: the runtime's shipped default document
+    # API Gateway's CloudWatch role is one per account and region: exactly one stack owns it.
+    manage_account_logging_role: bool
+    owner: str
+    cost_centre: str
 
     @property
     def runtime(self) -> str:
@@ -74,6 +87,16 @@ class StackSettings:
     def resource_name(self, name: str) -> str:
         """A name that says which service and stack a resource belongs to."""
         return f"orders-{self.stack}-{name}"
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """The tags of every taggable resource (see tagging.py): one place for all of them."""
+        return {
+            "service": SERVICE_TAG,
+            "stack": self.stack,
+            "owner": self.owner,
+            "cost-centre": self.cost_centre,
+        }
 
 
 def _sizing(raw: dict[str, Any], key: str) -> FunctionSizing:
@@ -91,6 +114,13 @@ def _alarms(raw: dict[str, Any]) -> AlarmThresholds:
         duration_percent_of_timeout=int(raw["durationPercentOfTimeout"]),
         iterator_age_seconds=int(raw["iteratorAgeSeconds"]),
         flag_fetch_failures_per_5_minutes=int(raw["flagFetchFailuresPer5Minutes"]),
+        api_5xx_percent=float(raw["api5xxPercent"]),
+        function_p90_ms={
+            sizing: int(raw["functionP90DurationMs"][sizing])
+            for sizing in ("api", "consumer", "publisher")
+        },
+        payments_oldest_message_seconds=int(raw["paymentsOldestMessageSeconds"]),
+        messages_rejected_per_5_minutes=int(raw["messagesRejectedPer5Minutes"]),
     )
 
 
@@ -103,6 +133,7 @@ def load_settings() -> StackSettings:
     functions: dict[str, Any] = config.require_object("functions")
     api: dict[str, Any] = config.require_object("api")
     events: dict[str, Any] = config.require_object("events")
+    tags: dict[str, Any] = config.require_object("tags")
     artifact = config.get("artifactPath")
     flags = config.get("flagsDocument")
     settings = StackSettings(
@@ -130,6 +161,9 @@ def load_settings() -> StackSettings:
         deletion_protection=config.require_bool("deletionProtection"),
         allow_password_auth=config.get_bool("allowPasswordAuth") or False,
         flags_document=REPOSITORY_ROOT / flags if flags else None,
+        manage_account_logging_role=bool(api["manageAccountLoggingRole"]),
+        owner=str(tags["owner"]),
+        cost_centre=str(tags["costCentre"]),
     )
     _check(settings)
     return settings
@@ -142,3 +176,8 @@ def _check(settings: StackSettings) -> None:
     # WAF's rate-based rules accept 10 to 2,000,000,000 requests per window.
     if settings.waf_rate_limit < 10:
         raise ValueError("wafRateLimitPer5Minutes must be at least 10")
+    if settings.payments_retention_seconds >= MAX_RETENTION_SECONDS:
+        raise ValueError(
+            "events.paymentsRetentionSeconds must be below 14 days (1209600): the payments DLQ "
+            "keeps 14 days, the SQS maximum, and must keep messages longer than its source"
+        )

@@ -68,6 +68,7 @@ class FakeCloud(pulumi.runtime.Mocks):
             "aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion": {
                 "versionNumber": 1
             },
+            "aws:secretsmanager/secretVersion:SecretVersion": {"versionId": f"{args.name}-v1"},
         }
         extra = by_type.get(args.typ, {})
         return f"{args.name}-id", {**computed, **extra, **args.inputs}

@@ -122,7 +122,6 @@ def test_functions_get_the_variables_the_settings_model_reads(deployment: Deploy
         env_name(field)
         for field in (
             "store",
-            "cursor_key",
             "table_name",
             "idempotency_table",
             "flags_source",
