@@ -7,7 +7,12 @@ Pulumi program):
   ``GSI1PK=CUSTOMER#<customer>`` / ``GSI1SK=<created_at>#<id>`` and
   ``GSI2PK=STATUS#<status>#CUSTOMER#<customer>`` / ``GSI2SK=<created_at>#<id>``;
 - outbox item: ``PK=ORDER#<id>``, ``SK=EVENT#<version, 10 digits>``, the event's record and
-  ``expires_at`` (epoch seconds, TTL). The table's stream feeds these to the publisher.
+  ``expires_at`` (epoch seconds, TTL). The table's stream feeds these to the publisher. Each
+  is put only where none is, so a stored event is never overwritten.
+- tombstone: a delete replaces the order item with ``PK=ORDER#<id>``, ``SK=ORDER``,
+  ``deleted=true`` and nothing else (no index keys, no version). ``add``'s
+  ``attribute_not_exists`` condition then fails for good, so a deleted id never carries a new
+  order, and ``save``'s and ``delete``'s version conditions cannot match it.
 
 Costs: ``get`` is one consistent GetItem; ``add``, ``save`` and ``delete`` are one
 TransactWriteItems each (the order write, conditional on its version, plus the outbox puts);
@@ -17,8 +22,9 @@ read is; everything else is strongly consistent.
 
 Every botocore failure is translated here: a failed condition into ``OrderAlreadyExists``,
 ``OrderNotFound`` or ``VersionConflict`` (the failed item comes back with the cancellation, so
-no extra read is needed to tell them apart), everything else into ``StoreUnavailable`` after
-botocore's own bounded retries. No botocore type leaves this module.
+no extra read is needed to tell them apart), everything else into ``StoreUnavailable`` (a
+retry may help, after botocore's own bounded retries) or ``StoreError`` (it will not), as is an
+item that cannot be read. No botocore type leaves this module.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ from orders_adapters.shared import (
     cursor_after,
     position_after,
     sort_key,
+    unreadable,
 )
 from orders_adapters.system import SystemClock
 from orders_adapters.table_definition import (
@@ -94,6 +101,8 @@ DEFAULT_OUTBOX_TTL: Final = timedelta(days=7)
 VERSION_DIGITS: Final = 10
 # Attributes that locate an item rather than describe the order or event it holds.
 KEY_ATTRIBUTES: Final = frozenset(ORDERS_TABLE.key_attributes()) | {ORDERS_TABLE.ttl_attribute}
+# Marks the item a delete leaves at an order's key (see the module docstring).
+TOMBSTONE_ATTRIBUTE: Final = "deleted"
 _PK: Final = ORDERS_TABLE.partition_key
 _SK: Final = cast("str", ORDERS_TABLE.sort_key)
 _SORT_KEY_SHAPE: Final = re.compile(r"(?P<time>[0-9T:.+-]{32})#(?P<id>.+)")
@@ -198,6 +207,15 @@ def order_item(order: Order) -> dict[str, AttributeValueTypeDef]:
     return item
 
 
+def tombstone_item(order_id: str) -> dict[str, AttributeValueTypeDef]:
+    """What a delete leaves at the order's key: a mark that the id was used, nothing more."""
+    return {**order_key(order_id), TOMBSTONE_ATTRIBUTE: {"BOOL": True}}
+
+
+def is_tombstone(item: Item) -> bool:
+    return item.get(TOMBSTONE_ATTRIBUTE, {}).get("BOOL") is True
+
+
 def order_from_item(item: Item) -> Order:
     return Order.from_record(_record(item))
 
@@ -266,10 +284,6 @@ def _translated(action: str) -> Iterator[None]:
         raise StoreError(f"DynamoDB could not be called ({action}: {exc})") from exc
 
 
-def _unreadable(what: str, exc: Exception) -> StoreError:
-    return StoreError(f"a stored {what} could not be read: {exc}")
-
-
 def _condition_on_version(write: PutTypeDef | DeleteTypeDef, expected_version: int) -> None:
     # A missing item fails the comparison too; ALL_OLD returns the stored item with the
     # cancellation, which tells a conflict from a missing order without another read.
@@ -281,7 +295,7 @@ def _condition_on_version(write: PutTypeDef | DeleteTypeDef, expected_version: i
 
 def _version_failure(order_id: OrderId, expected: int) -> _FailureReporter:
     def report(stored: Item | None) -> OrdersError:
-        if stored is None:
+        if stored is None or is_tombstone(stored):
             return OrderNotFound(f"order {order_id} not found")
         version = stored.get("version", {}).get("N", "?")
         return VersionConflict(f"order {order_id} is at version {version}, not {expected}")
@@ -325,12 +339,10 @@ class DynamoDbOrderRepository:
                 TableName=self._table, Key=order_key(order_id), ConsistentRead=True
             )
         item = response.get("Item")
-        if item is None:
+        if item is None or is_tombstone(item):
             raise OrderNotFound(f"order {order_id} not found")
-        try:
+        with unreadable("order"):
             return order_from_item(item)
-        except (KeyError, TypeError, ValueError, OrdersError) as exc:
-            raise _unreadable("order", exc) from exc
 
     def list_for_customer(
         self,
@@ -363,10 +375,8 @@ class DynamoDbOrderRepository:
         # Past 1 MB DynamoDB stops early with a LastEvaluatedKey: the page is then short but
         # still correct, and the walk resumes after its last item.
         more = len(items) > limit or ("LastEvaluatedKey" in response and bool(page))
-        try:
+        with unreadable("order"):
             orders = tuple(order_from_item(item) for item in page)
-        except (KeyError, TypeError, ValueError, OrdersError) as exc:
-            raise _unreadable("order", exc) from exc
         next_cursor = (
             cursor_after(self._codec, sort_key(orders[-1]), customer_id, status) if more else None
         )
@@ -395,10 +405,8 @@ class DynamoDbOrderRepository:
             if last is None:
                 break
             query["ExclusiveStartKey"] = last
-        try:
+        with unreadable("event"):
             return [event_from_item(item) for item in items]
-        except (KeyError, TypeError, ValueError, OrdersError) as exc:
-            raise _unreadable("event", exc) from exc
 
     # -- writes ----------------------------------------------------------------------------
 
@@ -429,17 +437,24 @@ class DynamoDbOrderRepository:
         self, order_id: OrderId, *, expected_version: int, events: Sequence[OrderEvent]
     ) -> None:
         check_events(order_id, events)
-        remove: DeleteTypeDef = {"TableName": self._table, "Key": order_key(order_id)}
-        _condition_on_version(remove, expected_version)
+        tombstone: PutTypeDef = {"TableName": self._table, "Item": tombstone_item(order_id)}
+        _condition_on_version(tombstone, expected_version)
         self._transact(
-            [{"Delete": remove}, *self._outbox(events)],
+            [{"Put": tombstone}, *self._outbox(events)],
             _version_failure(order_id, expected_version),
         )
 
     def _outbox(self, events: Sequence[OrderEvent]) -> list[TransactWriteItemTypeDef]:
         expires_at = int((self._clock.now() + self._outbox_ttl).timestamp())
         return [
-            {"Put": {"TableName": self._table, "Item": event_item(e, expires_at=expires_at)}}
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": event_item(e, expires_at=expires_at),
+                    "ConditionExpression": "attribute_not_exists(#pk)",
+                    "ExpressionAttributeNames": {"#pk": _PK},
+                }
+            }
             for e in events
         ]
 
@@ -469,7 +484,8 @@ _TRANSIENT_REASONS: Final = frozenset(
 def _cancellation(exc: ClientError, on_condition_failed: _FailureReporter) -> OrdersError | None:
     """The core error for a cancelled transaction; None for any other failure.
 
-    Only the first transaction item (the order) carries a condition; outbox puts have none.
+    The first transaction item is the order, with its condition; the outbox puts after it are
+    conditional only on no event being stored at their key.
     """
     if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
         return None
@@ -477,6 +493,8 @@ def _cancellation(exc: ClientError, on_condition_failed: _FailureReporter) -> Or
     codes = [str(r.get("Code", "None")) for r in reasons]
     if codes and codes[0] == "ConditionalCheckFailed":
         return on_condition_failed(reasons[0].get("Item"))
+    if "ConditionalCheckFailed" in codes[1:]:
+        return StoreError("an event of this order and version is already stored")
     if "TransactionConflict" in codes:
         # Another transaction on this order was in flight: an optimistic-locking loss.
         return VersionConflict("the order was being changed by another request")

@@ -1,7 +1,8 @@
 """An in-memory OrderRepository with a real store's semantics.
 
 Thread-safe (one lock around every operation), conditional writes by version, signed cursor
-pages and events stored atomically with their change. Orders are kept as records (the mapping
+pages, events stored atomically with their change, and a tombstone for every deleted id (it
+never carries a new order). Orders are kept as records (the mapping
 every store uses), so callers never share mutable state with the store. Production code: it is
 the reference implementation of the port and the store for property-based tests.
 """
@@ -21,6 +22,7 @@ from orders_adapters.shared import (
     cursor_after,
     position_after,
     position_key,
+    unreadable,
 )
 from orders_core import (
     CursorCodec,
@@ -32,6 +34,7 @@ from orders_core import (
     OrderNotFound,
     OrderStatus,
     Page,
+    StoreError,
     VersionConflict,
 )
 
@@ -53,6 +56,8 @@ class InMemoryOrderRepository:
         self._lock = threading.Lock()
         self._orders: dict[OrderId, dict[str, Any]] = {}
         self._events: dict[OrderId, list[dict[str, Any]]] = {}
+        self._deleted: set[OrderId] = set()
+        self._event_ids: set[str] = set()
         self._codec = CursorCodec(cursor_key or secrets.token_bytes(32))
 
     def get(self, order_id: OrderId) -> Order:
@@ -60,15 +65,25 @@ class InMemoryOrderRepository:
             record = self._orders.get(order_id)
         if record is None:
             raise OrderNotFound(f"order {order_id} not found")
-        return Order.from_record(record)
+        with unreadable("order"):
+            return Order.from_record(record)
+
+    def _store_events(self, order_id: OrderId, events: Sequence[OrderEvent]) -> None:
+        # Checked before anything is written, so a refused write leaves no trace.
+        ids = [e.event_id for e in events]
+        if len(set(ids)) != len(ids) or self._event_ids.intersection(ids):
+            raise StoreError("an event id is already stored")
+        self._event_ids.update(ids)
+        self._events.setdefault(order_id, []).extend(_event_record(e) for e in events)
 
     def add(self, order: Order, events: Sequence[OrderEvent]) -> None:
         check_write(order, 0, events)
+        record = order.to_record()
         with self._lock:
-            if order.id in self._orders:
-                raise OrderAlreadyExists(f"order {order.id} already exists")
-            self._orders[order.id] = order.to_record()
-            self._events.setdefault(order.id, []).extend(_event_record(e) for e in events)
+            if order.id in self._orders or order.id in self._deleted:
+                raise OrderAlreadyExists(f"order {order.id} already exists or was deleted")
+            self._store_events(order.id, events)
+            self._orders[order.id] = record
 
     def _check_version(self, order_id: OrderId, expected_version: int) -> None:
         stored = self._orders.get(order_id)
@@ -84,8 +99,8 @@ class InMemoryOrderRepository:
         record = order.to_record()
         with self._lock:
             self._check_version(order.id, expected_version)
+            self._store_events(order.id, events)
             self._orders[order.id] = record
-            self._events[order.id].extend(_event_record(e) for e in events)
 
     def delete(
         self, order_id: OrderId, *, expected_version: int, events: Sequence[OrderEvent]
@@ -93,8 +108,9 @@ class InMemoryOrderRepository:
         check_events(order_id, events)
         with self._lock:
             self._check_version(order_id, expected_version)
+            self._store_events(order_id, events)
             del self._orders[order_id]
-            self._events[order_id].extend(_event_record(e) for e in events)
+            self._deleted.add(order_id)
 
     def list_for_customer(
         self,
@@ -106,7 +122,7 @@ class InMemoryOrderRepository:
     ) -> Page:
         check_limit(limit)
         after = position_after(self._codec, cursor, customer_id, status)
-        with self._lock:
+        with self._lock, unreadable("order"):
             keyed = [
                 (_record_sort_key(r), r)
                 for r in self._orders.values()
@@ -119,15 +135,18 @@ class InMemoryOrderRepository:
         page = keyed[:limit]
         more = len(keyed) > limit
         next_cursor = cursor_after(self._codec, page[-1][0], customer_id, status) if more else None
-        return Page(tuple(Order.from_record(r) for _, r in page), next_cursor)
+        with unreadable("order"):
+            return Page(tuple(Order.from_record(r) for _, r in page), next_cursor)
 
     def events_for(self, order_id: OrderId) -> list[OrderEvent]:
         with self._lock:
             records = list(self._events.get(order_id, ()))
-        return [OrderEvent.from_record(deepcopy(r)) for r in records]
+        with unreadable("event"):
+            return [OrderEvent.from_record(deepcopy(r)) for r in records]
 
     def all_events(self) -> list[OrderEvent]:
         """Every stored event, per order oldest first (for tests and local tooling)."""
         with self._lock:
             records = [r for per_order in self._events.values() for r in per_order]
-        return [OrderEvent.from_record(deepcopy(r)) for r in records]
+        with unreadable("event"):
+            return [OrderEvent.from_record(deepcopy(r)) for r in records]

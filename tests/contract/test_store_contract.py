@@ -17,6 +17,7 @@ from orders_core import (
     OrderId,
     OrderNotFound,
     OrderStatus,
+    StoreError,
     VersionConflict,
 )
 from orders_core.principals import CustomerId
@@ -127,6 +128,56 @@ def test_a_delete_removes_the_order_and_keeps_its_events(store: ContractStore) -
         store.get(order.id)
     assert [e.type for e in store.events_for(order.id)][-1] is EventType.ORDER_DELETED
     assert _walk(store, "customer-1", 10) == []
+
+
+def test_a_deleted_orders_id_never_carries_a_new_order(store: ContractStore) -> None:
+    order = _add(store, "order-1")
+    store.delete(
+        order.id, expected_version=1, events=[order.delete(at=EPOCH + timedelta(minutes=1))]
+    )
+    again, placed_again = placed_order("order-1", "customer-2")
+    with pytest.raises(OrderAlreadyExists):
+        store.add(again, [placed_again])
+    with pytest.raises(OrderNotFound):
+        store.get(order.id)
+    assert _walk(store, "customer-1", 10) == []
+    assert _walk(store, "customer-2", 10) == []
+    assert [e.type for e in store.events_for(order.id)] == [
+        EventType.ORDER_PLACED,
+        EventType.ORDER_DELETED,
+    ]
+    event_ids = [e.event_id for e in store.all_events()]
+    assert len(event_ids) == len(set(event_ids)) == 2
+
+
+def test_a_deleted_order_is_not_found_to_a_writer_at_any_version(store: ContractStore) -> None:
+    order = _add(store, "order-1")
+    # A writer that read the order before the delete, one version on and two versions on.
+    one_on = store.get(order.id)
+    one_on.cancel(at=EPOCH)
+    two_on = store.get(order.id)
+    two_on.replace_lines([line("B-2")], at=EPOCH)
+    two_on_event = two_on.cancel(at=EPOCH)
+    store.delete(order.id, expected_version=1, events=[order.delete(at=EPOCH)])
+    with pytest.raises(OrderNotFound):
+        store.save(two_on, expected_version=2, events=[two_on_event])
+    with pytest.raises(OrderNotFound):
+        store.delete(order.id, expected_version=2, events=[one_on.delete(at=EPOCH)])
+    with pytest.raises(OrderNotFound):
+        store.get(order.id)
+    assert len(store.events_for(order.id)) == 2
+
+
+def test_a_write_carrying_an_event_already_stored_is_refused_and_writes_nothing(
+    store: ContractStore,
+) -> None:
+    order, placed = placed_order("order-1")
+    store.add(order, [placed])
+    order.mark_paid(at=EPOCH + timedelta(minutes=1))
+    with pytest.raises(StoreError):
+        store.save(order, expected_version=1, events=[placed])
+    assert store.get(order.id).status is OrderStatus.PENDING
+    assert store.events_for(order.id) == [placed]
 
 
 def test_a_delete_at_a_stale_version_is_a_conflict_and_keeps_the_order(
