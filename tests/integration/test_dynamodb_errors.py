@@ -114,7 +114,7 @@ def test_a_request_dynamodb_refuses_is_a_store_error_not_a_retry_later(
     _assert_translated(got)
 
 
-def test_a_stored_item_that_cannot_be_read_is_store_unavailable(
+def test_a_stored_item_that_cannot_be_read_is_a_store_error(
     store: DynamoDbOrderRepository, stub: Stubber
 ) -> None:
     stub.add_response("get_item", {"Item": {"PK": {"S": "ORDER#order-1"}, "SK": {"S": "ORDER"}}})
@@ -144,6 +144,15 @@ def test_a_failed_condition_on_delete_without_a_stored_item_is_not_found(
 
 
 STORED_AT_4 = {"PK": {"S": "ORDER#order-1"}, "version": {"N": "4"}}
+TOMBSTONE = {"PK": {"S": "ORDER#order-1"}, "SK": {"S": "ORDER"}, "deleted": {"BOOL": True}}
+
+
+def test_a_tombstone_reads_as_a_missing_order(
+    store: DynamoDbOrderRepository, stub: Stubber
+) -> None:
+    stub.add_response("get_item", {"Item": TOMBSTONE})
+    with pytest.raises(OrderNotFound):
+        store.get(OrderId("order-1"))
 
 
 @pytest.mark.parametrize(
@@ -151,11 +160,13 @@ STORED_AT_4 = {"PK": {"S": "ORDER#order-1"}, "version": {"N": "4"}}
     [
         ([{**CHECK_FAILED, "Item": STORED_AT_4}, PASSED], VersionConflict, "version 4, not 1"),
         ([CHECK_FAILED, PASSED], OrderNotFound, "not found"),
+        ([{**CHECK_FAILED, "Item": TOMBSTONE}, PASSED], OrderNotFound, "not found"),
+        ([PASSED, CHECK_FAILED], StoreError, "event of this order and version is already"),
         ([{"Code": "TransactionConflict"}, PASSED], VersionConflict, "another request"),
         ([PASSED, {"Code": "ThrottlingError"}], StoreUnavailable, "busy.*ThrottlingError"),
         ([PASSED, {"Code": "ValidationError"}], StoreError, "refused.*ValidationError"),
     ],
-    ids=["stale", "missing", "in-flight", "throttled", "invalid"],
+    ids=["stale", "missing", "deleted", "event-exists", "in-flight", "throttled", "invalid"],
 )
 def test_a_cancelled_save_is_translated_by_its_reasons(
     store: DynamoDbOrderRepository,
