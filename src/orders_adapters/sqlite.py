@@ -207,6 +207,20 @@ class ConnectionPool:
         finally:
             self._give_back(conn, broken=broken)
 
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Borrow a connection inside one ``BEGIN IMMEDIATE`` transaction: committed when the
+        block ends, rolled back if it raises (the write lock is taken at the start, so a
+        check made inside cannot be overtaken by another writer)."""
+        with self.connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
+
     def close(self) -> None:
         """Close the idle connections now and every lent one when it comes back."""
         with self._changed:
@@ -366,14 +380,8 @@ class SqliteOrderRepository:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        with _translated(), self._pool.connection() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                _rollback(conn)
-                raise
+        with _translated(), self._pool.transaction() as conn:
+            yield conn
 
     def close(self) -> None:
         """Close every connection this store opened; it cannot be used afterwards."""

@@ -88,6 +88,13 @@ def _dynamodb(request: pytest.FixtureRequest) -> tuple[DynamoDBClient, str]:
     return client, table
 
 
+def _sqlite_behind_the_store(request: pytest.FixtureRequest, statement: str, key: str) -> None:
+    conn = sqlite3.connect(_sqlite_path(request))
+    with conn:  # commits
+        assert conn.execute(statement, (key,)).rowcount == 1
+    conn.close()
+
+
 def _corrupt_order(
     name: str, store: ContractStore, request: pytest.FixtureRequest, order: Order
 ) -> None:
@@ -96,9 +103,9 @@ def _corrupt_order(
         record = store._orders[order.id]  # the only way in: its records are private
         record["lines"] = [{"sku": "not a sku", "quantity": 1, "unit_price": 100}]
     elif name == "sqlite":
-        with sqlite3.connect(_sqlite_path(request)) as conn:
-            conn.execute("UPDATE orders SET body = '{\"id\": ' WHERE id = ?", (order.id,))
-        conn.close()
+        _sqlite_behind_the_store(
+            request, "UPDATE orders SET body = '{\"id\": ' WHERE id = ?", order.id
+        )
     else:
         client, table = _dynamodb(request)
         item = order_item(order)
@@ -113,9 +120,9 @@ def _corrupt_event(
         assert isinstance(store, InMemoryOrderRepository)
         store._events[event.order_id][0]["type"] = "OrderTeleported"
     elif name == "sqlite":
-        with sqlite3.connect(_sqlite_path(request)) as conn:
-            conn.execute("UPDATE events SET body = 'null' WHERE event_id = ?", (event.event_id,))
-        conn.close()
+        _sqlite_behind_the_store(
+            request, "UPDATE events SET body = 'null' WHERE event_id = ?", event.event_id
+        )
     else:
         client, table = _dynamodb(request)
         item = event_item(event, expires_at=2_000_000_000)

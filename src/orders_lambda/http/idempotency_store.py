@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
@@ -58,7 +56,7 @@ class SqliteIdempotencyStore(BasePersistenceLayer):
             path, setup=self._configure, max_connections=max_connections, timeout=busy_timeout
         )
         try:
-            with self._transaction() as conn:
+            with self._pool.transaction() as conn:
                 conn.execute(_SCHEMA)
         except BaseException:
             self._pool.close()
@@ -73,18 +71,6 @@ class SqliteIdempotencyStore(BasePersistenceLayer):
         # WAL: a claim (a write) does not block the reads of other threads or processes.
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout * 1000)}")
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._pool.connection() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
 
     def close(self) -> None:
         self._pool.close()
@@ -113,7 +99,7 @@ class SqliteIdempotencyStore(BasePersistenceLayer):
 
     def _put_record(self, data_record: DataRecord) -> None:
         now = time.time()
-        with self._transaction() as conn:
+        with self._pool.transaction() as conn:
             row = conn.execute(
                 "SELECT status, expiry, in_progress_expiry FROM idempotency_records WHERE key = ?",
                 (data_record.idempotency_key,),
@@ -141,7 +127,7 @@ class SqliteIdempotencyStore(BasePersistenceLayer):
             )
 
     def _update_record(self, data_record: DataRecord) -> None:
-        with self._transaction() as conn:
+        with self._pool.transaction() as conn:
             conn.execute(
                 "UPDATE idempotency_records SET status = ?, expiry = ?, response = ?, "
                 "payload_hash = ? WHERE key = ?",
@@ -155,7 +141,7 @@ class SqliteIdempotencyStore(BasePersistenceLayer):
             )
 
     def _delete_record(self, data_record: DataRecord) -> None:
-        with self._transaction() as conn:
+        with self._pool.transaction() as conn:
             conn.execute(
                 "DELETE FROM idempotency_records WHERE key = ?", (data_record.idempotency_key,)
             )
