@@ -14,16 +14,20 @@ from typing import Final, TypeVar
 
 from orders_core.errors import (
     InvalidInput,
+    OrderAlreadyExists,
     OrderNotFound,
     PaymentMismatch,
     PermissionDenied,
     VersionConflict,
 )
+from orders_core.idempotency import IdempotencyKeyReused, ReplayUnavailable, order_id_for_key
 from orders_core.money import Money, check_currency
 from orders_core.order import (
     MAX_LINES,
+    EventType,
     Order,
     OrderEvent,
+    OrderId,
     OrderLine,
     OrderStatus,
     check_order_id,
@@ -62,6 +66,15 @@ class Transition:
 
     order: Order
     changed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """The result of a keyed placement: the key's order as it was first placed, and whether
+    an earlier call placed it (True: this call stored nothing and answers as that one did)."""
+
+    order: Order
+    replayed: bool
 
 
 def build_lines(lines: Sequence[NewLine], currency: str) -> tuple[OrderLine, ...]:
@@ -115,6 +128,14 @@ class PlaceOrder:
     Rules: only customers place orders (for themselves); lines are validated and bounded; the
     pricing policy decides the discounts once, at placement; the order and its OrderPlaced
     event are stored together.
+
+    With an idempotency key (:meth:`with_key`) the key binds to one order for good: the
+    order's id is derived from the customer and the key, so only one attempt can store it,
+    whatever crashed or timed out before. A later attempt with the same currency and lines
+    gets that order as it was first placed (also after it changed or was deleted), marked as
+    a replay; with other currency or lines it is IdempotencyKeyReused. When the first state
+    is no longer kept (the store's events expired and the order changed since), it is
+    ReplayUnavailable.
     """
 
     def __init__(
@@ -123,20 +144,82 @@ class PlaceOrder:
         self._repo, self._pricing, self._clock, self._ids = repo, pricing, clock, ids
 
     def __call__(self, principal: Principal, *, currency: str, lines: Sequence[NewLine]) -> Order:
+        built = self._lines(principal, currency, lines)
+        order, event = self._new(principal, self._ids.new_order_id(), currency, built)
+        self._repo.add(order, [event])
+        return order
+
+    def with_key(
+        self, principal: Principal, key: str, *, currency: str, lines: Sequence[NewLine]
+    ) -> Placement:
+        """Place the order of ``key``, or replay it if an earlier attempt placed it."""
+        built = self._lines(principal, currency, lines)
+        order_id = order_id_for_key(CustomerId(principal.id), key)
+        order, event = self._new(principal, order_id, currency, built)
+        try:
+            self._repo.add(order, [event])
+        except OrderAlreadyExists:
+            first = self._first_placed(principal, order_id)
+            if first.currency != currency or first.lines != built:
+                raise IdempotencyKeyReused(
+                    "this idempotency key already placed an order with another currency or "
+                    "other lines"
+                ) from None
+            return Placement(first, replayed=True)
+        return Placement(order, replayed=False)
+
+    @staticmethod
+    def _lines(
+        principal: Principal, currency: str, lines: Sequence[NewLine]
+    ) -> tuple[OrderLine, ...]:
         if principal.is_staff:
             raise PermissionDenied("orders are placed by customers")
-        built = build_lines(lines, currency)
-        subtotal = sum((line.total for line in built), Money.zero(currency))
-        order, event = Order.place(
-            order_id=self._ids.new_order_id(),
+        return build_lines(lines, currency)
+
+    def _new(
+        self,
+        principal: Principal,
+        order_id: OrderId,
+        currency: str,
+        lines: tuple[OrderLine, ...],
+    ) -> tuple[Order, OrderEvent]:
+        subtotal = sum((line.total for line in lines), Money.zero(currency))
+        return Order.place(
+            order_id=order_id,
             customer_id=CustomerId(principal.id),
             currency=currency,
-            lines=built,
+            lines=lines,
             discounts=self._pricing.discounts_for(principal, subtotal),
             at=self._clock.now(),
         )
-        self._repo.add(order, [event])
-        return order
+
+    def _first_placed(self, principal: Principal, order_id: OrderId) -> Order:
+        """The stored order ``order_id`` as it was placed (version 1)."""
+        try:
+            current: Order | None = self._repo.get(order_id)
+        except OrderNotFound:
+            current = None  # deleted since: its placement event still tells its first state
+        # The usual retry finds the order untouched, and one read answers it.
+        if current is not None and current.version == 1:
+            first: Order | None = current
+        else:
+            placed = [
+                e for e in self._repo.events_for(order_id) if e.type is EventType.ORDER_PLACED
+            ]
+            first = Order.from_record(placed[0].order) if placed else None
+        if first is None:
+            if current is not None and current.customer_id != principal.id:
+                raise OrderAlreadyExists(f"order {order_id} already exists")
+            # The id is derived from this customer and key, so the order was theirs.
+            raise ReplayUnavailable(
+                f"order {order_id} was placed with this idempotency key and has changed "
+                "since; its first state is no longer kept"
+            )
+        if first.customer_id != principal.id:
+            # Another customer's order under this id (an id not derived from this key, as
+            # derived ones don't collide): nothing about it is told.
+            raise OrderAlreadyExists(f"order {order_id} already exists")
+        return first
 
 
 class GetOrder:
@@ -379,6 +462,7 @@ __all__ = [
     "MarkShipped",
     "NewLine",
     "PlaceOrder",
+    "Placement",
     "Transition",
     "UpdateOrderLines",
     "build_lines",

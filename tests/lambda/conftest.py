@@ -4,19 +4,25 @@ stores are the in-memory ones and whose clock and ids are deterministic."""
 from __future__ import annotations
 
 import os
+import uuid
 import warnings
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from dependency_injector import providers
 
+from orders_adapters.dynamodb import create_orders_table
 from orders_adapters.memory import InMemoryOrderRepository
+from orders_adapters.table_definition import IDEMPOTENCY_TABLE
 from orders_lambda import container as containers
 from orders_lambda.http.idempotency_store import SqliteIdempotencyStore
 from orders_lambda.settings import Settings, load_settings
 from tests.support.apigw import NEW_ORDER, Answer, Call, FakeLambdaContext, invoke, rest_event
 from tests.support.fakes import SequentialIds, SteppingClock
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 CURSOR_KEY = "lambda-tests-cursor-key-0123456789abcdef"
 
@@ -92,3 +98,27 @@ def placed(call: Call) -> Answer:
     answer = call("POST", "/orders", body=NEW_ORDER)
     assert answer.status == 201, answer.text
     return answer
+
+
+@pytest.fixture
+def aws_container(
+    environment: pytest.MonkeyPatch,
+    single_threaded_moto_endpoint: str,
+    single_threaded_dynamodb_client: DynamoDBClient,
+) -> Iterator[containers.Container]:
+    """The container built from the environment alone, on fresh orders and idempotency
+    tables of the single-threaded moto server (DynamoDB store, Powertools' DynamoDB layer)."""
+    suffix = uuid.uuid4().hex[:10]
+    orders, keys = f"orders-{suffix}", f"idempotency-{suffix}"
+    create_orders_table(single_threaded_dynamodb_client, orders)
+    create_orders_table(single_threaded_dynamodb_client, keys, IDEMPOTENCY_TABLE)
+    environment.setenv("ORDERS_STORE", "dynamodb")
+    environment.setenv("ORDERS_TABLE_NAME", orders)
+    environment.setenv("ORDERS_IDEMPOTENCY_TABLE", keys)
+    environment.setenv("ORDERS_DYNAMODB_ENDPOINT", single_threaded_moto_endpoint)
+    built = containers.build(load_settings())
+    containers.install(built)
+    yield built
+    containers.install(None)
+    for table in (orders, keys):
+        single_threaded_dynamodb_client.delete_table(TableName=table)

@@ -3,44 +3,15 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
-from orders_adapters.dynamodb import DynamoDbOrderRepository, create_orders_table
-from orders_adapters.table_definition import IDEMPOTENCY_TABLE
+from orders_adapters.dynamodb import DynamoDbOrderRepository
 from orders_lambda import container as containers
-from orders_lambda.settings import load_settings
 from tests.support.apigw import NEW_ORDER, OTHER_CUSTOMER, FakeLambdaContext, invoke, rest_event
 
 pytestmark = pytest.mark.integration
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
-
-
-@pytest.fixture
-def aws_container(
-    environment: pytest.MonkeyPatch,
-    single_threaded_moto_endpoint: str,
-    single_threaded_dynamodb_client: DynamoDBClient,
-) -> Iterator[containers.Container]:
-    suffix = uuid.uuid4().hex[:10]
-    orders, keys = f"orders-{suffix}", f"idempotency-{suffix}"
-    create_orders_table(single_threaded_dynamodb_client, orders)
-    create_orders_table(single_threaded_dynamodb_client, keys, IDEMPOTENCY_TABLE)
-    environment.setenv("ORDERS_STORE", "dynamodb")
-    environment.setenv("ORDERS_TABLE_NAME", orders)
-    environment.setenv("ORDERS_IDEMPOTENCY_TABLE", keys)
-    environment.setenv("ORDERS_DYNAMODB_ENDPOINT", single_threaded_moto_endpoint)
-    built = containers.build(load_settings())
-    containers.install(built)
-    yield built
-    containers.install(None)
-    for table in (orders, keys):
-        single_threaded_dynamodb_client.delete_table(TableName=table)
 
 
 def test_orders_and_idempotency_records_live_in_dynamodb(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from dependency_injector import providers
 
 from orders_adapters.memory import InMemoryOrderRepository
 from orders_core import Order, OrderEvent, PlaceOrder, StoreUnavailable
+from orders_core.use_cases import Placement
 from orders_lambda.container import Container
 from orders_lambda.http.app import Reply
 from orders_lambda.http.idempotency import IdempotentCommand
@@ -124,10 +126,10 @@ class _Gate:
         gate = self
 
         class Held:
-            def __call__(self, *args: Any, **kwargs: Any) -> Order:
+            def with_key(self, *args: Any, **kwargs: Any) -> Placement:
                 gate.entered.set()
                 assert gate.release.wait(10)
-                return place(*args, **kwargs)
+                return place.with_key(*args, **kwargs)
 
         return Held()
 
@@ -171,11 +173,11 @@ def test_the_same_key_in_flight_is_a_409_with_retry_after(
 
 
 def test_a_call_whose_lambda_timed_out_no_longer_blocks_retries(
-    gate: _Gate, context: FakeLambdaContext
+    gate: _Gate, context: FakeLambdaContext, repo: InMemoryOrderRepository
 ) -> None:
     # The first invocation had no time left: its in-flight claim lapses at once, as it would
     # once Lambda stopped it.
-    thread, _ = _in_background(_keyed("key-1"), FakeLambdaContext(remaining_millis=0))
+    thread, first = _in_background(_keyed("key-1"), FakeLambdaContext(remaining_millis=0))
     assert gate.entered.wait(10)
     gate.entered.clear()
     # The claim lapses once its millisecond has passed; a fast retry could land inside it.
@@ -186,7 +188,10 @@ def test_a_call_whose_lambda_timed_out_no_longer_blocks_retries(
     releaser.join()
     thread.join(10)
     assert retry.status == 201
-    assert retry.header("Idempotent-Replayed") is None
+    # Both calls ran; the key's order id let one of them store it and the other replay it.
+    answers = [first[0], retry]
+    assert {a.json["id"] for a in answers} == set(_orders_placed(repo))
+    assert sorted(str(a.header("Idempotent-Replayed")) for a in answers) == ["None", "true"]
 
 
 def test_records_in_a_sqlite_file_outlive_the_process(tmp_path: Path) -> None:
@@ -214,3 +219,96 @@ def test_events_are_unchanged_by_a_replay(call: Call, repo: InMemoryOrderReposit
     _post(call, "key-1")
     placed: list[OrderEvent] = repo.all_events()
     assert [event.type for event in placed] == ["OrderPlaced"]
+
+
+# -- a key binds to one order for good: crashes and lost answers -----------------------------
+
+
+class _FirstRecordNeverCompletes(SqliteIdempotencyStore):
+    """Claims work; completing the first record fails, as when the process dies between
+    storing the order and completing its record: the claim is left in progress."""
+
+    def __init__(self) -> None:
+        super().__init__(":memory:")
+        self.died = False
+
+    def _update_record(self, data_record: Any) -> None:
+        if not self.died:
+            self.died = True
+            raise StoreUnavailable("the process died here")
+        super()._update_record(data_record)
+
+
+class _AnswerLost(InMemoryOrderRepository):
+    """The first add is stored, then reported as failed: a write that landed but whose answer
+    timed out on the way back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lost = False
+
+    def add(self, order: Order, events: Any) -> None:
+        super().add(order, events)
+        if not self.lost:
+            self.lost = True
+            raise StoreUnavailable("timed out after the write")
+
+
+def _orders_placed(repo: InMemoryOrderRepository) -> list[str]:
+    return [event.order_id for event in repo.all_events() if event.type == "OrderPlaced"]
+
+
+def test_a_retry_after_a_crash_between_the_order_and_its_record_replays_the_order(
+    container: Container, repo: InMemoryOrderRepository
+) -> None:
+    # The first call's Lambda has no time left, so its abandoned claim lapses at once, as it
+    # would once the crashed call's time had run out.
+    container.idempotency_store.override(providers.Object(_FirstRecordNeverCompletes()))
+    crashed = invoke(_keyed("key-1"), FakeLambdaContext(remaining_millis=0))
+    assert crashed.status == 503
+    time.sleep(0.002)  # past the claim's millisecond
+    retry = invoke(_keyed("key-1"), FakeLambdaContext())
+    assert retry.status == 201, retry.text
+    assert retry.header("Idempotent-Replayed") == "true"
+    assert _orders_placed(repo) == [retry.json["id"]]
+
+
+def test_a_retry_after_a_lost_answer_replays_the_order_with_the_first_answers_headers(
+    container: Container,
+) -> None:
+    lossy = _AnswerLost()
+    container.repo.override(providers.Object(lossy))
+    assert invoke(_keyed("key-1"), FakeLambdaContext()).status == 503
+    retry = invoke(_keyed("key-1"), FakeLambdaContext())
+    assert retry.status == 201, retry.text
+    assert retry.header("Idempotent-Replayed") == "true"
+    order_id = retry.json["id"]
+    assert _orders_placed(lossy) == [order_id]
+    assert retry.header("Location") == f"/test/orders/{order_id}"
+    assert retry.header("ETag") == '"1"'
+    again = invoke(_keyed("key-1"), FakeLambdaContext())
+    assert (again.status, again.text) == (201, retry.text)
+    assert again.header("Idempotent-Replayed") == "true"
+
+
+def test_sixteen_concurrent_identical_requests_make_one_order(
+    container: Container, repo: InMemoryOrderRepository
+) -> None:
+    start = threading.Barrier(16, timeout=30)
+
+    def post(_: int) -> Answer:
+        start.wait()
+        return invoke(_keyed("key-1"), FakeLambdaContext())
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(post, range(16)))
+
+    placed = _orders_placed(repo)
+    assert len(placed) == 1
+    for answer in answers:
+        assert (answer.status, answer.error_code if answer.status != 201 else "") in {
+            (201, ""),
+            (409, "IDEMPOTENCY_IN_PROGRESS"),
+        }, answer.text
+        assert answer.status != 201 or answer.json["id"] == placed[0]
+    assert [a.header("Idempotent-Replayed") for a in answers if a.status == 201].count(None) == 1

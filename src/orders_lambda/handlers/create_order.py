@@ -1,52 +1,73 @@
 """POST /orders: place an order for the caller; 201 with Location and ETag.
 
-With an ``Idempotency-Key`` header a retry replays the first reply (see
-``orders_lambda.http.idempotency``); the idempotency layer is built only on this path.
+With an ``Idempotency-Key`` header the key binds to one order for good: a retry, after any
+crash or timeout, answers the first order as it was placed, marked as a replay (see
+``orders_core.idempotency`` and ``orders_lambda.http.idempotency``); the idempotency layer is
+built only on this path.
 """
 
 from __future__ import annotations
 
 from http import HTTPStatus
 
-from orders_core import NewLine
+from orders_core import NewLine, Order
+from orders_core.use_cases import build_lines
 from orders_lambda import metric_names, observability, routes
 from orders_lambda.http.app import Reply, Request, api
 from orders_lambda.http.models import CreateOrderRequest
+
+
+def _placed(request: Request, order: Order) -> Reply:
+    observability.logger().info(
+        "order placed",
+        extra={"order_id": order.id, "customer_id": order.customer_id, "version": 1},
+    )
+    observability.count(metric_names.ORDERS_PLACED)
+    observability.count(
+        metric_names.ORDER_VALUE,
+        float(order.total.amount),
+        unit="NoUnit",
+        currency=order.currency,
+    )
+    return request.order_reply(order, HTTPStatus.CREATED)
 
 
 @api.operation(routes.CREATE_ORDER)
 def create_order(request: Request) -> Reply:
     caller = request.caller
     body, _ = request.body(CreateOrderRequest)
-
-    def place() -> Reply:
-        order = request.container.place_order()(
-            caller,
-            currency=body.currency,
-            lines=[NewLine(ln.sku, ln.quantity, ln.unit_price) for ln in body.lines],
-        )
-        observability.logger().info(
-            "order placed",
-            extra={"order_id": order.id, "customer_id": order.customer_id, "version": 1},
-        )
-        observability.count(metric_names.ORDERS_PLACED)
-        observability.count(
-            metric_names.ORDER_VALUE,
-            float(order.total.amount),
-            unit="NoUnit",
-            currency=order.currency,
-        )
-        return request.order_reply(order, HTTPStatus.CREATED)
-
+    lines = [NewLine(ln.sku, ln.quantity, ln.unit_price) for ln in body.lines]
     key = request.header("Idempotency-Key")
     if key is None:
-        return place()
+        order = request.container.place_order()(caller, currency=body.currency, lines=lines)
+        return _placed(request, order)
+
+    # Only keyed creates load Powertools' idempotency utility (a cold-start cost).
+    from orders_lambda.http import idempotency
+
+    key = idempotency.check_key(key)
+    # Read before any claim, so a bad line is refused without holding the key.
+    payload = idempotency.order_payload(body.currency, build_lines(lines, body.currency))
+
+    def place() -> Reply:
+        placement = request.container.place_order().with_key(
+            caller, key, currency=body.currency, lines=lines
+        )
+        if not placement.replayed:
+            return _placed(request, placement.order)
+        # An earlier attempt stored the order and its answer was lost (a crash, a timeout):
+        # the same answer again, from the stored order as it was placed.
+        observability.logger().info(
+            "order replayed",
+            extra={"order_id": placement.order.id, "customer_id": placement.order.customer_id},
+        )
+        first = request.order_reply(placement.order, HTTPStatus.CREATED)
+        return Reply(
+            first.status, first.body, {**first.headers, idempotency.REPLAYED_HEADER: "true"}
+        )
+
     return request.container.idempotent_creation()(
-        key=key,
-        scope=caller.id,
-        payload=body.model_dump(mode="json"),
-        context=request.context,
-        command=place,
+        key=key, scope=caller.id, payload=payload, context=request.context, command=place
     )
 
 

@@ -1,20 +1,31 @@
 """``Idempotency-Key`` for commands, on Powertools idempotency.
 
-The record's key is the header's value *scoped to the caller* (two customers may pick the same
-key), never the whole body; the body is checked separately (payload validation), so the same
-key with another body is refused (422) rather than replayed. While the first call runs, a
-retry gets 409 with Retry-After; once it completed, a retry gets the stored reply again, marked
-with ``Idempotent-Replayed: true``. The Lambda context is registered on every call, so a call
-that timed out stops blocking retries when its Lambda time is up, not when the record expires.
+What makes a keyed create exactly-once is not this layer but the order id derived from the
+caller and the key (``orders_core.idempotency``): every attempt proposes the same id, the
+store's conditional add lets one of them write, and the others replay the stored order. This
+layer sits in front of that and serves two things:
 
-Only replies of successful calls are stored: an error leaves nothing behind, so a corrected
-retry with the same key goes through.
+- while a call with the key is running, a retry gets 409 with Retry-After instead of racing
+  it (the race would be harmless, only wasteful);
+- once a call completed, a retry gets the stored reply again, marked with
+  ``Idempotent-Replayed: true``, without reaching the order store.
+
+Its record is a separate write from the order, so a crash between them can leave the record
+in progress with the order stored. Retries then get 409 until the claim lapses (the Lambda
+context is registered on every call, so that is when the crashed call's Lambda time is up, not
+when the record expires), and the next attempt replays the stored order. A record that is
+lost or expired costs one failed conditional write, never a second order.
+
+The record's key is the header's value *scoped to the caller* (two customers may pick the same
+key), never the whole body; the payload it validates is the order's currency and lines as core
+reads them (:func:`order_payload`), so the same key with another order is refused (422) rather
+than replayed, on this layer and on the store's alike. Only replies of successful calls are
+stored: an error leaves nothing behind, so a corrected retry with the same key goes through.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from aws_lambda_powertools.utilities.idempotency import (
@@ -29,7 +40,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
-from orders_core import StoreUnavailable
+from orders_core import OrderLine, StoreUnavailable
+from orders_core.idempotency import KEY_PATTERN, MAX_KEY_LENGTH
 from orders_lambda.http.app import Reply
 from orders_lambda.http.errors import (
     RETRY_AFTER_SECONDS,
@@ -40,16 +52,25 @@ from orders_lambda.http.errors import (
 
 HEADER: Final = "Idempotency-Key"
 REPLAYED_HEADER: Final = "Idempotent-Replayed"
-_KEY: Final = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII, as header values are
 
 
 def check_key(value: str) -> str:
-    if not _KEY.fullmatch(value):
+    """The header's value; 400 if it can't be a key (core's rule, told as a bad header)."""
+    if not KEY_PATTERN.fullmatch(value):
         raise BadRequest(
-            f"{HEADER} must be 1-255 visible ASCII characters",
-            fields={HEADER: "1-255 visible ASCII characters"},
+            f"{HEADER} must be 1-{MAX_KEY_LENGTH} visible ASCII characters",
+            fields={HEADER: f"1-{MAX_KEY_LENGTH} visible ASCII characters"},
         )
     return value
+
+
+def order_payload(currency: str, lines: Sequence[OrderLine]) -> dict[str, Any]:
+    """What two attempts with one key must agree on: the order's currency and lines, prices
+    as amounts (``"10"`` and ``"10.00"`` are one price), as core compares a stored order."""
+    return {
+        "currency": currency,
+        "lines": [[line.sku, line.quantity, str(line.unit_price.amount)] for line in lines],
+    }
 
 
 def _mark_replay(response: Any, idempotent_data: DataRecord) -> Any:
@@ -112,4 +133,4 @@ class IdempotentCommand:
         return Reply.from_record(record)
 
 
-__all__ = ["HEADER", "REPLAYED_HEADER", "IdempotentCommand", "check_key"]
+__all__ = ["HEADER", "REPLAYED_HEADER", "IdempotentCommand", "check_key", "order_payload"]
