@@ -21,11 +21,16 @@ from orders_lambda.http.errors import (
 from orders_lambda.http.models import CreateOrderRequest, UpdateOrderRequest
 from orders_lambda.routes import ROUTES, Route
 
+from . import policies
 from .environment import staff_group, tier_attribute
 from .functions import Functions
 from .settings import StackSettings
 
 STAGE = "v1"
+# AWS's policy for the account-wide role API Gateway writes access and execution logs with.
+PUSH_TO_CLOUDWATCH_LOGS = (
+    "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+)
 # Which request body model API Gateway checks before a function runs, by route name.
 BODY_MODELS: dict[str, type[BaseModel]] = {
     "create_order": CreateOrderRequest,
@@ -100,6 +105,11 @@ def draft4_schema(model: type[BaseModel]) -> dict[str, Any]:
     return {"$schema": "http://json-schema.org/draft-04/schema#", **inline(schema)}
 
 
+def redeployment_trigger(shape: Any) -> str:
+    """The hash a stage deployment is redone on: any change to any part of ``shape`` moves it."""
+    return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()
+
+
 def route_source_path(route: Route) -> str:
     """The route's path as it appears in an execute-api ARN: each parameter is any one segment."""
     return "/".join("*" if part.startswith("{") else part for part in route.path.split("/"))
@@ -113,7 +123,10 @@ class Api(pulumi.ComponentResource):
     rest_api: aws.apigateway.RestApi
     stage: aws.apigateway.Stage
     access_logs: aws.cloudwatch.LogGroup
+    account: aws.apigateway.Account | None
     url: pulumi.Output[str]
+    # Every input of the API a deployment snapshots; its hash triggers a new deployment.
+    deployment_inputs: pulumi.Output[dict[str, Any]]
 
     def __init__(
         self,
@@ -164,8 +177,8 @@ class Api(pulumi.ComponentResource):
             for route_name, model in BODY_MODELS.items()
         }
         # Everything a deployment must wait for: gateway responses, methods and integrations.
-        parts: list[pulumi.Resource] = [
-            aws.apigateway.Response(
+        responses = {
+            response_type: aws.apigateway.Response(
                 f"{name}-{response_type.lower().replace('_', '-')}",
                 rest_api_id=self.rest_api.id,
                 response_type=response_type,
@@ -174,8 +187,13 @@ class Api(pulumi.ComponentResource):
                 opts=self._child,
             )
             for response_type, (status, code, message) in GATEWAY_RESPONSES.items()
-        ]
+        }
+        parts: list[pulumi.Resource] = list(responses.values())
         resources = self._resources(name)
+        # What the stage serves, as declared: a resource's id is in it too, so a resource
+        # replaced with the same settings (a new authorizer, say) still redeploys the stage.
+        integrations: dict[str, Any] = {}
+        methods: dict[str, Any] = {}
         for route in ROUTES:
             function = functions.functions[route.module.rpartition(".")[2]]
             model = models.get(route.name)
@@ -206,6 +224,19 @@ class Api(pulumi.ComponentResource):
                 uri=function.invoke_arn,
                 opts=self._child,
             )
+            methods[route.name] = {
+                "id": method.id,
+                "method": route.method,
+                "path": route.path,
+                "resource": resources[route.path],
+                "authorized": route.authorized,
+                "model": model.name if model else None,
+            }
+            integrations[route.name] = {
+                "id": integration.id,
+                "type": "AWS_PROXY",
+                "uri": function.invoke_arn,
+            }
             aws.lambda_.Permission(
                 f"{name}-{route.name}-invoke",
                 action="lambda:InvokeFunction",
@@ -218,6 +249,28 @@ class Api(pulumi.ComponentResource):
                 opts=self._child,
             )
             parts += [method, integration]
+        self.deployment_inputs = pulumi.Output.from_input(
+            {
+                "routes": methods,
+                "integrations": integrations,
+                "authorizer": {
+                    "id": authorizer.id,
+                    "type": "COGNITO_USER_POOLS",
+                    "provider_arns": [self.user_pool.arn],
+                    "identity_source": "method.request.header.Authorization",
+                },
+                "validator": {"id": validator.id, "body": True, "parameters": True},
+                "models": {
+                    route_name: {"id": models[route_name].id, "schema": draft4_schema(model)}
+                    for route_name, model in BODY_MODELS.items()
+                },
+                "gateway_responses": {
+                    response_type: {"id": response.id, "answer": GATEWAY_RESPONSES[response_type]}
+                    for response_type, response in responses.items()
+                },
+                "access_log": ACCESS_LOG_FORMAT,
+            }
+        )
         self._stage(name, parts, models)
         self.register_outputs({"url": self.url})
 
@@ -228,6 +281,10 @@ class Api(pulumi.ComponentResource):
             name=settings.resource_name("users"),
             username_attributes=["email"],
             auto_verified_attributes=["email"],
+            # Customers are created by the shop's own back office, never by signing up.
+            admin_create_user_config=aws.cognito.UserPoolAdminCreateUserConfigArgs(
+                allow_admin_create_user_only=True
+            ),
             password_policy=aws.cognito.UserPoolPasswordPolicyArgs(
                 minimum_length=12,
                 require_lowercase=True,
@@ -293,6 +350,32 @@ class Api(pulumi.ComponentResource):
             opts=self._child,
         )
 
+    def _account_logging_role(self, name: str) -> aws.apigateway.Account | None:
+        """The account's API Gateway CloudWatch role, when this stack is the one that owns it.
+
+        It is one setting per account and region, shared by every API there: a stack that does
+        not own it relies on it being set already (docs/deploy.md, "Before the first deploy").
+        """
+        if not self._settings.manage_account_logging_role:
+            return None
+        role = aws.iam.Role(
+            f"{name}-account-logging",
+            description="API Gateway writes this account's API logs to CloudWatch Logs",
+            assume_role_policy=policies.service_trust("apigateway.amazonaws.com"),
+            opts=self._child,
+        )
+        attached = aws.iam.RolePolicyAttachment(
+            f"{name}-account-logging-policy",
+            role=role.name,
+            policy_arn=PUSH_TO_CLOUDWATCH_LOGS,
+            opts=self._child,
+        )
+        return aws.apigateway.Account(
+            f"{name}-account",
+            cloudwatch_role_arn=role.arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[attached]),
+        )
+
     def _resources(self, name: str) -> dict[str, pulumi.Input[str]]:
         """One API Gateway resource per path segment, keyed by the full path."""
         ids: dict[str, pulumi.Input[str]] = {"": self.rest_api.root_resource_id}
@@ -316,25 +399,18 @@ class Api(pulumi.ComponentResource):
         self, name: str, parts: list[pulumi.Resource], models: dict[str, aws.apigateway.Model]
     ) -> None:
         settings = self._settings
-        # A new deployment whenever the routes, their functions or the body models change.
-        shape = json.dumps(
-            {
-                "routes": [[r.method, r.path, r.entrypoint, r.authorized] for r in ROUTES],
-                "models": {n: draft4_schema(m) for n, m in BODY_MODELS.items()},
-                "access_log": ACCESS_LOG_FORMAT,
-                "gateway_responses": GATEWAY_RESPONSES,
-            },
-            sort_keys=True,
-        )
         deployment = aws.apigateway.Deployment(
             f"{name}-deployment",
             rest_api=self.rest_api.id,
-            triggers={"redeployment": hashlib.sha256(shape.encode()).hexdigest()},
+            # A deployment is a snapshot: without a new one, a changed or removed route, a
+            # replaced integration, authorizer or validator would not reach the stage.
+            triggers={"redeployment": self.deployment_inputs.apply(redeployment_trigger)},
             opts=pulumi.ResourceOptions(
                 parent=self,
                 depends_on=[*parts, *models.values()],
             ),
         )
+        self.account = self._account_logging_role(name)
         self.access_logs = aws.cloudwatch.LogGroup(
             f"{name}-access-logs",
             name=f"/aws/apigateway/{settings.resource_name('api')}/{STAGE}",
@@ -350,7 +426,10 @@ class Api(pulumi.ComponentResource):
             access_log_settings=aws.apigateway.StageAccessLogSettingsArgs(
                 destination_arn=self.access_logs.arn, format=ACCESS_LOG_FORMAT
             ),
-            opts=self._child,
+            # API Gateway refuses access logs until the account names its CloudWatch role.
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[self.account] if self.account else []
+            ),
         )
         aws.apigateway.MethodSettings(
             f"{name}-throttling",

@@ -16,6 +16,7 @@ from .functions import FUNCTIONS, SIGNS_CURSORS, Artifact, Functions
 from .monitoring import Monitoring
 from .protection import Protection
 from .settings import StackSettings, load_settings
+from .tagging import tag_everything
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class OrdersStack:
 def define_stack(settings: StackSettings | None = None) -> OrdersStack:
     """Declare every resource of the current stack and export its outputs."""
     settings = settings or load_settings()
+    tag_everything(settings.tags)
     artifact = Artifact.read(settings.artifact_path)
     account_id = aws.get_caller_identity_output().account_id
     cursor_key = pulumi.Config().require_secret("cursorKey")

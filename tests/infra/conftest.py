@@ -83,6 +83,19 @@ class FakeCloud(pulumi.runtime.Mocks):
         return {}, []
 
 
+class RecordingMonitor(MockMonitor):
+    """The mocks' monitor, also keeping which resources each one was declared to wait for."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.dependencies: dict[str, list[str]] = {}
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method's name
+        urn = self.make_urn(request.parent, request.type, request.name)
+        self.dependencies[urn] = list(request.dependencies)
+        return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+
+
 @dataclass(frozen=True, slots=True)
 class Declared:
     """One registered resource: its URN (which holds its parents' types), type and state."""
@@ -91,6 +104,7 @@ class Declared:
     type: str
     name: str
     state: dict[str, Any]
+    dependencies: tuple[str, ...] = ()  # the URNs of the resources it waits for
 
     @property
     def parents(self) -> list[str]:
@@ -125,6 +139,17 @@ class Deployment:
     def setting(self, key: str) -> Any:
         return self.config[f"{PROJECT}:{key}"]
 
+    def role_policy(self, function: Declared) -> dict[str, Any]:
+        """The inline policy document of ``function``'s role."""
+        role = self.by_arn(function.state["role"])
+        (policy,) = [
+            p
+            for p in self.of_type("aws:iam/rolePolicy:RolePolicy")
+            if p.state["role"] == f"{role.name}-id"
+        ]
+        document: dict[str, Any] = json.loads(policy.state["policy"])
+        return document
+
 
 def unsecret(value: Any) -> Any:
     """The plain value inside Pulumi's secret wrappers, at any depth."""
@@ -151,9 +176,14 @@ def tiny_artifact(folder: Path) -> Path:
     return folder / "code.zip"
 
 
-def run_program(stack: str, artifact_path: Path) -> Deployment:
-    """Declare the whole stack against the mocks and wait until every output has resolved."""
-    config = stack_config(stack)
+def run_program(
+    stack: str, artifact_path: Path, overrides: dict[str, Any] | None = None
+) -> Deployment:
+    """Declare the whole stack against the mocks and wait until every output has resolved.
+
+    ``overrides`` replaces settings of the stack file (full keys, e.g. ``orders-service:api``).
+    """
+    config = {**stack_config(stack), **(overrides or {})}
     as_strings = {
         key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()
     }
@@ -161,7 +191,7 @@ def run_program(stack: str, artifact_path: Path) -> Deployment:
     as_strings[f"{PROJECT}:cursorKey"] = CURSOR_KEY
     pulumi.runtime.set_all_config(as_strings, [f"{PROJECT}:cursorKey"])
     mocks = FakeCloud(config["aws:region"])
-    monitor = MockMonitor(mocks)
+    monitor = RecordingMonitor(mocks)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     holder: dict[str, OrdersStack] = {}
     outputs: dict[str, Any] = {}
@@ -180,6 +210,7 @@ def run_program(stack: str, artifact_path: Path) -> Deployment:
             event_bus=built.events.bus.name,
             user_pool_id=built.api.user_pool.id,
             user_pool_client_id=built.api.client.id,
+            api_deployment_inputs=built.api.deployment_inputs,
         ).apply(keep)
 
     declare()
@@ -187,7 +218,8 @@ def run_program(stack: str, artifact_path: Path) -> Deployment:
     for urn, registration in monitor.resources.items():
         _, _, qualified_type, name = urn.split("::")
         state = unsecret(dict(registration.state))
-        resources.append(Declared(urn, qualified_type.split("$")[-1], name, state))
+        waits_for = tuple(monitor.dependencies.get(urn, ()))
+        resources.append(Declared(urn, qualified_type.split("$")[-1], name, state, waits_for))
     return Deployment(stack, config, holder["built"], resources, outputs)
 
 

@@ -3,7 +3,6 @@ is told where it is or may read it."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from deploy_pulumi.orders_stack.functions import FUNCTIONS, SIGNS_CURSORS
@@ -17,14 +16,7 @@ SECRET = "aws:secretsmanager/secret:Secret"  # noqa: S105 - a resource type
 
 
 def _policy_of(deployment: Deployment, function: Declared) -> dict[str, Any]:
-    role = deployment.by_arn(function.state["role"])
-    (policy,) = [
-        p
-        for p in deployment.of_type("aws:iam/rolePolicy:RolePolicy")
-        if p.state["role"] == f"{role.name}-id"
-    ]
-    document: dict[str, Any] = json.loads(policy.state["policy"])
-    return document
+    return deployment.role_policy(function)
 
 
 def _short_name(function: Declared) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pulumi
@@ -13,6 +12,7 @@ from deploy_pulumi.orders_stack.environment import function_environment
 from deploy_pulumi.orders_stack.functions import FUNCTIONS
 
 from .conftest import Declared, Deployment, FakeCloud
+from .rules import policy_documents
 
 COMMON = {
     "logs:CreateLogStream",
@@ -53,29 +53,8 @@ EXPECTED_ACTIONS: dict[str, set[str]] = {
 }
 
 
-def _documents(value: Any) -> Iterator[dict[str, Any]]:
-    """Every policy document anywhere in a resource's state (JSON strings with a Statement)."""
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from _documents(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _documents(item)
-    elif isinstance(value, str) and '"Statement"' in value:
-        parsed = json.loads(value)
-        if isinstance(parsed, dict) and "Statement" in parsed:
-            yield parsed
-
-
 def _role_policy(deployment: Deployment, function: Declared) -> dict[str, Any]:
-    role = deployment.by_arn(function.state["role"])
-    (policy,) = [
-        p
-        for p in deployment.of_type("aws:iam/rolePolicy:RolePolicy")
-        if p.state["role"] == f"{role.name}-id"
-    ]
-    document: dict[str, Any] = json.loads(policy.state["policy"])
-    return document
+    return deployment.role_policy(function)
 
 
 def _function(deployment: Deployment, short_name: str) -> Declared:
@@ -125,7 +104,7 @@ def test_table_grants_name_the_table_or_its_indexes_only(deployment: Deployment)
 
 
 def test_no_policy_document_holds_a_wildcard_off_the_allowed_list(deployment: Deployment) -> None:
-    documents = [(r.name, d) for r in deployment.resources for d in _documents(r.state)]
+    documents = [(r.name, d) for r in deployment.resources for d in policy_documents(r.state)]
     # 10 role policies and 10 trust policies, 2 key policies, the shipments DLQ's policy.
     assert len(documents) >= 2 * len(FUNCTIONS) + 3
     problems = [f"{name}: {v}" for name, d in documents for v in policies.wildcard_violations(d)]

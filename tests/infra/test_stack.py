@@ -439,3 +439,8 @@ def test_api_gateways_own_errors_have_the_services_error_shape(deployment: Deplo
         error = json.loads(filled)["error"]
         assert set(error) == {"code", "message", "request_id"}
         assert error["request_id"] == "request-1"
+
+
+def test_nobody_can_sign_themselves_up(deployment: Deployment) -> None:
+    pool = deployment.one("aws:cognito/userPool:UserPool").state
+    assert pool["adminCreateUserConfig"]["allowAdminCreateUserOnly"] is True
