@@ -7,8 +7,9 @@ Pulumi program):
   ``GSI1PK=CUSTOMER#<customer>`` / ``GSI1SK=<created_at>#<id>`` and
   ``GSI2PK=STATUS#<status>#CUSTOMER#<customer>`` / ``GSI2SK=<created_at>#<id>``;
 - outbox item: ``PK=ORDER#<id>``, ``SK=EVENT#<version, 10 digits>``, the event's record and
-  ``expires_at`` (epoch seconds, TTL). The table's stream feeds these to the publisher. Each
-  is put only where none is, so a stored event is never overwritten.
+  ``expires_at`` (epoch seconds, TTL). The table's stream feeds these to the publisher. A
+  write's events are at the version it writes (``check_write``) and that version is new
+  (the order's condition), so an outbox put never lands on a stored event.
 - tombstone: a delete replaces the order item with ``PK=ORDER#<id>``, ``SK=ORDER``,
   ``deleted=true`` and nothing else (no index keys, no version). ``add``'s
   ``attribute_not_exists`` condition then fails for good, so a deleted id never carries a new
@@ -436,7 +437,7 @@ class DynamoDbOrderRepository:
     def delete(
         self, order_id: OrderId, *, expected_version: int, events: Sequence[OrderEvent]
     ) -> None:
-        check_events(order_id, events)
+        check_events(order_id, expected_version + 1, events)
         tombstone: PutTypeDef = {"TableName": self._table, "Item": tombstone_item(order_id)}
         _condition_on_version(tombstone, expected_version)
         self._transact(
@@ -447,14 +448,7 @@ class DynamoDbOrderRepository:
     def _outbox(self, events: Sequence[OrderEvent]) -> list[TransactWriteItemTypeDef]:
         expires_at = int((self._clock.now() + self._outbox_ttl).timestamp())
         return [
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": event_item(e, expires_at=expires_at),
-                    "ConditionExpression": "attribute_not_exists(#pk)",
-                    "ExpressionAttributeNames": {"#pk": _PK},
-                }
-            }
+            {"Put": {"TableName": self._table, "Item": event_item(e, expires_at=expires_at)}}
             for e in events
         ]
 
@@ -484,8 +478,7 @@ _TRANSIENT_REASONS: Final = frozenset(
 def _cancellation(exc: ClientError, on_condition_failed: _FailureReporter) -> OrdersError | None:
     """The core error for a cancelled transaction; None for any other failure.
 
-    The first transaction item is the order, with its condition; the outbox puts after it are
-    conditional only on no event being stored at their key.
+    Only the first transaction item (the order) carries a condition; outbox puts have none.
     """
     if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
         return None
@@ -493,8 +486,6 @@ def _cancellation(exc: ClientError, on_condition_failed: _FailureReporter) -> Or
     codes = [str(r.get("Code", "None")) for r in reasons]
     if codes and codes[0] == "ConditionalCheckFailed":
         return on_condition_failed(reasons[0].get("Item"))
-    if "ConditionalCheckFailed" in codes[1:]:
-        return StoreError("an event of this order and version is already stored")
     if "TransactionConflict" in codes:
         # Another transaction on this order was in flight: an optimistic-locking loss.
         return VersionConflict("the order was being changed by another request")

@@ -105,7 +105,7 @@ class InMemoryOrderRepository:
     def delete(
         self, order_id: OrderId, *, expected_version: int, events: Sequence[OrderEvent]
     ) -> None:
-        check_events(order_id, events)
+        check_events(order_id, expected_version + 1, events)
         with self._lock:
             self._check_version(order_id, expected_version)
             self._store_events(order_id, events)

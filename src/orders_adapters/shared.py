@@ -61,14 +61,18 @@ def check_write(order: Order, expected_version: int, events: Sequence[OrderEvent
     """Preconditions every store checks before a conditional write."""
     if order.version != expected_version + 1:
         raise ValueError("a saved order's version must be expected_version + 1")
-    check_events(order.id, events)
+    check_events(order.id, order.version, events)
 
 
-def check_events(order_id: OrderId, events: Sequence[OrderEvent]) -> None:
-    """Events stored with a change (a write or a delete) must be that order's."""
+def check_events(order_id: OrderId, version: int, events: Sequence[OrderEvent]) -> None:
+    """Events stored with a change (a write or a delete) must be that order's, at the version
+    the change writes. With deleted ids never reused, that makes an event's (order, version),
+    and so its id, unique for good; DynamoDB keys the outbox item by exactly that pair."""
     for event in events:
         if event.order_id != order_id:
             raise ValueError("events must belong to the order being written")
+        if event.order_version != version:
+            raise ValueError(f"events must be at the version being written ({version})")
 
 
 def check_limit(limit: int) -> None:

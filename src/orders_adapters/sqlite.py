@@ -500,7 +500,7 @@ class SqliteOrderRepository:
     def delete(
         self, order_id: OrderId, *, expected_version: int, events: Sequence[OrderEvent]
     ) -> None:
-        check_events(order_id, events)
+        check_events(order_id, expected_version + 1, events)
         with self._write() as conn:
             self._check_version(conn, order_id, expected_version)
             conn.execute(

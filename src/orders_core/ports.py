@@ -48,8 +48,9 @@ class OrderRepository(Protocol):
     - ``delete`` removes the order under the same version condition and stores its events;
       afterwards the order is ``OrderNotFound`` to ``get``, ``save`` and ``delete``, absent
       from every list, and its events stay readable through ``events_for``.
-    - A write carrying an event whose id (on DynamoDB: whose order and version) is already
-      stored raises ``StoreError`` and stores nothing.
+    - The events of a write belong to its order and are at the version it writes (else
+      ``ValueError``, nothing stored): with tombstones, no two stored events share an order
+      and version, so no two share an id.
     - Events written with a change become visible exactly when the change does, and never
       without it (the outbox).
     - ``list_for_customer`` returns the customer's orders newest first (``created_at``, then

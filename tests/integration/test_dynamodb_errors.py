@@ -161,12 +161,11 @@ def test_a_tombstone_reads_as_a_missing_order(
         ([{**CHECK_FAILED, "Item": STORED_AT_4}, PASSED], VersionConflict, "version 4, not 1"),
         ([CHECK_FAILED, PASSED], OrderNotFound, "not found"),
         ([{**CHECK_FAILED, "Item": TOMBSTONE}, PASSED], OrderNotFound, "not found"),
-        ([PASSED, CHECK_FAILED], StoreError, "event of this order and version is already"),
         ([{"Code": "TransactionConflict"}, PASSED], VersionConflict, "another request"),
         ([PASSED, {"Code": "ThrottlingError"}], StoreUnavailable, "busy.*ThrottlingError"),
         ([PASSED, {"Code": "ValidationError"}], StoreError, "refused.*ValidationError"),
     ],
-    ids=["stale", "missing", "deleted", "event-exists", "in-flight", "throttled", "invalid"],
+    ids=["stale", "missing", "deleted", "in-flight", "throttled", "invalid"],
 )
 def test_a_cancelled_save_is_translated_by_its_reasons(
     store: DynamoDbOrderRepository,
