@@ -42,6 +42,16 @@ def _add_store_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not at least 1")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="orders", description="Run the orders service's Lambda entrypoints locally."
@@ -56,6 +66,30 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     serve.add_argument(
         "--port", type=int, default=8000, help="port to bind; 0 picks a free one (default: 8000)"
+    )
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=0,
+        metavar="N",
+        help="execution environments: processes that each handle one request at a time, as "
+        "Lambda's do (default: one per CPU)",
+    )
+    serve.add_argument(
+        "--queue",
+        type=_positive,
+        default=128,
+        metavar="N",
+        help="requests that may wait for a free environment; past that the answer is 429 "
+        "with Retry-After, as API Gateway throttles (default: 128)",
+    )
+    serve.add_argument(
+        "--request-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="a request's headers, and then its body, must arrive within this time, or it is "
+        "answered 408 and its connection closed (default: 10)",
     )
     serve.add_argument(
         "--events",
@@ -105,31 +139,24 @@ def _serve(arguments: argparse.Namespace) -> int:
     from orders_lambda.local.server import ServeOptions, serve
 
     workspace = _workspace(arguments)
+    options = ServeOptions(
+        arguments.host,
+        arguments.port,
+        workspace,
+        workers=arguments.workers,
+        queue=arguments.queue,
+        request_timeout=arguments.request_timeout,
+    )
     if not arguments.events:
-        return serve(ServeOptions(arguments.host, arguments.port, workspace))
-    import threading
-
-    from orders_lambda.local_events import PrintingPublisher, follow
+        return serve(options)
+    from orders_lambda.local.follower import start_publisher
 
     workspace.activate()  # the publisher reads the store before the server starts serving
-    stop, ready = threading.Event(), threading.Event()
-
-    def publish() -> None:
-        try:
-            follow(workspace, PrintingPublisher(), stop, ready=ready)
-        except Exception as exc:  # noqa: BLE001 - said once; the API keeps serving
-            sys.stderr.write(f"orders serve: the event publisher stopped: {exc}\n")
-        finally:
-            ready.set()
-
-    publisher = threading.Thread(target=publish, name="orders-publisher", daemon=True)
-    publisher.start()
-    ready.wait(timeout=30)  # serve once every later write is sure to be published
+    publisher = start_publisher(workspace)  # serve once every later write is sure to be seen
     try:
-        return serve(ServeOptions(arguments.host, arguments.port, workspace))
+        return serve(options)
     finally:
-        stop.set()
-        publisher.join(timeout=5)
+        publisher.stop()
 
 
 def _invoke(arguments: argparse.Namespace) -> int:

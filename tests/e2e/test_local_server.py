@@ -1,7 +1,7 @@
 """The local server's translation between HTTP and API Gateway proxy events.
 
-The app runs in this process on werkzeug's server over a real loopback socket, with a
-recording function in place of the entrypoints, so each test sees the exact event a request
+The gateway runs in this process on uvicorn over a real loopback socket, with a recording
+invoker in place of the execution environments, so each test sees the exact event a request
 became and the exact HTTP a proxy response becomes.
 """
 
@@ -11,19 +11,17 @@ import base64
 import http.client
 import json
 import stat
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
-from orders_lambda.local.app import LocalApi, LocalApiConfig
+from orders_lambda.local.app import GatewayLimits, LocalApiConfig
 from orders_lambda.local.identity import claims_from_headers
-from orders_lambda.local.server import LocalRequestHandler
 from orders_lambda.local.workspace import Workspace, cursor_key, settings_environment
+from tests.support.gateway import gateway_in_thread
 
 LIMIT = 2048
 
@@ -38,14 +36,10 @@ class Recorder:
     events: list[dict[str, Any]] = field(default_factory=list)
     entrypoints: list[str] = field(default_factory=list)
 
-    def load(self, entrypoint: str) -> Any:
-        def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-            assert context.get_remaining_time_in_millis() > 0
-            self.entrypoints.append(entrypoint)
-            self.events.append(event)
-            return self.reply
-
-        return handler
+    async def __call__(self, entrypoint: str, event: dict[str, Any]) -> object:
+        self.entrypoints.append(entrypoint)
+        self.events.append(event)
+        return self.reply
 
 
 @dataclass(frozen=True)
@@ -79,22 +73,13 @@ class Local:
 @pytest.fixture
 def local() -> Iterator[Local]:
     recorder = Recorder()
-    config = LocalApiConfig(max_body_bytes=LIMIT, staff_group="staff", tier_claim="custom:tier")
-    server = make_server(
-        "127.0.0.1",
-        0,
-        LocalApi(config, load=recorder.load),
-        threaded=True,
-        request_handler=LocalRequestHandler,
+    config = LocalApiConfig(
+        staff_group="staff",
+        tier_claim="custom:tier",
+        limits=GatewayLimits(max_body_bytes=LIMIT),
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Local(recorder, server.server_port)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with gateway_in_thread(config, recorder) as port:
+        yield Local(recorder, port)
 
 
 def test_a_request_becomes_a_rest_proxy_event(local: Local) -> None:
@@ -112,8 +97,9 @@ def test_a_request_becomes_a_rest_proxy_event(local: Local) -> None:
     assert event["pathParameters"] == {"order_id": "o-1"}
     assert event["queryStringParameters"] == {"x": "2", "y": "3"}
     assert event["multiValueQueryStringParameters"] == {"x": ["1", "2"], "y": ["3"]}
-    assert event["headers"]["X-Many"] == "2, 3"
-    assert event["multiValueHeaders"]["X-Many"] == ["1", "2, 3"]
+    # Names arrive in lower case (h11 folds them, as HTTP/2 clients send them to API Gateway).
+    assert event["headers"]["x-many"] == "2, 3"
+    assert event["multiValueHeaders"]["x-many"] == ["1", "2, 3"]
     assert event["body"] == "hello"
     assert event["isBase64Encoded"] is False
     context = event["requestContext"]

@@ -1,39 +1,47 @@
-"""``orders serve``: the local API on werkzeug's threaded WSGI server.
+"""``orders serve``: a gateway process in front of a pool of execution environments.
 
-werkzeug's server is a plain threaded HTTP/1.1 server that is kept up to date and already
-required by the test tooling; it is meant for development, which is all this is. The app it
-serves is :class:`orders_lambda.local.app.LocalApi`.
+The front end is uvicorn on its h11 protocol, extended by :mod:`orders_lambda.local.protocol`
+(a deadline for request heads, a connection cap, JSON for what cannot be parsed). Its ASGI
+app (:mod:`orders_lambda.local.app`) plays API Gateway and hands each event to an
+:class:`~orders_lambda.local.environments.EnvironmentPool`: ``workers`` processes, each
+running the real entrypoints one event at a time, as Lambda execution environments do.
+docs/architecture.md ("Local server") says why uvicorn and how this maps to Lambda.
+
+SIGINT or SIGTERM stops it gracefully: the socket stops accepting, requests in flight finish
+and are answered (a write they acknowledge is committed), idle connections are closed, then
+the environments exit.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import os
 import signal
+import socket
 import sys
-import threading
 from dataclasses import dataclass
 from types import FrameType
-from typing import TYPE_CHECKING, TextIO
+from typing import Final, TextIO
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+import uvicorn
 
-from orders_lambda.local.app import RAW_HEADERS_KEY, LocalApi, LocalApiConfig
+from orders_lambda.local.app import GatewayLimits, LocalApi, LocalApiConfig
+from orders_lambda.local.environments import EnvironmentFailedToStart, EnvironmentPool
 from orders_lambda.local.identity import CUSTOMER_HEADER, STAFF_HEADER, TIER_HEADER
+from orders_lambda.local.protocol import ConnectionLimits, gateway_protocol
 from orders_lambda.local.workspace import Workspace
-from orders_lambda.routes import ROUTES, entrypoints, load_handler
+from orders_lambda.routes import ROUTES
 from orders_lambda.settings import load_settings
 
-if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIEnvironment
+KEEP_ALIVE_SECONDS: Final = 5
+GRACEFUL_SHUTDOWN_SECONDS: Final = 30
+DEFAULT_QUEUE: Final = 128
+DEFAULT_REQUEST_TIMEOUT: Final = 10.0
 
 
-class LocalRequestHandler(WSGIRequestHandler):
-    """werkzeug's handler, also passing every header line on (WSGI joins repeated ones)."""
-
-    def make_environ(self) -> WSGIEnvironment:
-        environ = super().make_environ()
-        environ[RAW_HEADERS_KEY] = list(self.headers.items())
-        return environ
+def default_workers() -> int:
+    return os.cpu_count() or 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +49,15 @@ class ServeOptions:
     host: str
     port: int
     workspace: Workspace
+    workers: int = 0  # 0: one per CPU
+    queue: int = DEFAULT_QUEUE
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    # Extra arguments for every environment process (the benchmark's floor swaps the handler).
+    runtime_args: tuple[str, ...] = ()
+
+    @property
+    def environments(self) -> int:
+        return self.workers or default_workers()
 
 
 def _is_loopback(host: str) -> bool:
@@ -50,14 +67,18 @@ def _is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
-def banner(server: BaseWSGIServer, options: ServeOptions) -> str:
-    base = f"http://{options.host}:{server.server_port}"
+def banner(port: int, options: ServeOptions, pids: list[int]) -> str:
+    base = f"http://{options.host}:{port}"
     lines = [
         f"orders serve: listening on {base}",
         f"  Swagger UI:   {base}/swagger",
         f"  OpenAPI:      {base}/openapi.json",
         f"  store:        {options.workspace.describe()}",
         f"  flags:        {options.workspace.flags or 'none (no discounts)'}",
+        (
+            f"  environments: {len(pids)} processes, one request at a time each "
+            f"(pids {', '.join(map(str, pids))}); up to {options.queue} requests queue"
+        ),
         "  LOCAL ONLY - development identity from request headers (never honoured in Lambda):",
         f"    {CUSTOMER_HEADER}: alice   {STAFF_HEADER}: 1   {TIER_HEADER}: premium",
         f'  try: curl -H "{CUSTOMER_HEADER}: alice" {base}/orders',
@@ -72,42 +93,113 @@ def banner(server: BaseWSGIServer, options: ServeOptions) -> str:
     return "\n".join(lines)
 
 
-def _stop_on_signals(server: BaseWSGIServer) -> None:
-    def stop(_signum: int, _frame: FrameType | None) -> None:
-        # shutdown() waits for serve_forever() to return, so it must run on another thread.
-        threading.Thread(target=server.shutdown, name="orders-serve-stop", daemon=True).start()
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError:
+        listener.close()
+        raise
+    listener.listen(1024)
+    listener.set_inheritable(False)
+    return listener
 
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+
+_STOP_REQUESTED: Final[list[int]] = []
+
+
+def _note_signals() -> None:
+    """Note SIGINT and SIGTERM while the environments start (the server then stops as soon as
+    it is up). uvicorn handles both while it serves, then raises the signal again for
+    whoever handled it before: that is this handler, and the server has already stopped."""
+
+    def noted(signum: int, _frame: FrameType | None) -> None:
+        _STOP_REQUESTED.append(signum)
+
+    signal.signal(signal.SIGINT, noted)
+    signal.signal(signal.SIGTERM, noted)
+
+
+def front_end(app: LocalApi, limits: ConnectionLimits) -> uvicorn.Server:
+    """uvicorn serving ``app`` on the gateway protocol: no lifespan, websockets, access log
+    or proxy headers (nothing sits in front of it), logging left to us."""
+    config = uvicorn.Config(
+        app,
+        http=gateway_protocol(limits),
+        interface="asgi3",
+        lifespan="off",
+        ws="none",
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        h11_max_incomplete_event_size=limits.max_head_bytes,
+    )
+    return uvicorn.Server(config)
+
+
+async def _run(options: ServeOptions, listener: socket.socket, out: TextIO) -> int:
+    settings = load_settings()  # fail now, naming the variable, not on the first request
+    pool = EnvironmentPool(options.environments, options.queue, runtime_args=options.runtime_args)
+    try:
+        await pool.start()
+    except EnvironmentFailedToStart as exc:
+        sys.stderr.write(f"orders serve: {exc}\n")
+        return 1
+    limits = ConnectionLimits(head_timeout=options.request_timeout)
+    app = LocalApi(
+        LocalApiConfig(
+            staff_group=settings.staff_group,
+            tier_claim=settings.tier_claim,
+            limits=GatewayLimits(
+                max_body_bytes=settings.max_body_bytes,
+                body_timeout_seconds=options.request_timeout,
+            ),
+        ),
+        invoke=pool.invoke,
+    )
+    server = front_end(app, limits)
+    serving = asyncio.create_task(server.serve(sockets=[listener]))
+    while not server.started and not serving.done():
+        await asyncio.sleep(0.01)
+    if _STOP_REQUESTED:  # asked to stop while starting
+        server.should_exit = True
+    try:
+        if server.started:
+            port = listener.getsockname()[1]
+            routes = ", ".join(route.name for route in ROUTES)
+            out.write(f"{banner(port, options, pool.pids)}\n  routes: {routes}\n")
+            out.flush()
+        await serving
+    finally:
+        await pool.stop()
+    return 0 if server.started else 1
 
 
 def serve(options: ServeOptions, out: TextIO = sys.stdout) -> int:
     """Run the local API until SIGINT or SIGTERM; the process's exit status."""
-    options.workspace.activate()
-    settings = load_settings()  # fail now, naming the variable, not on the first request
-    for entrypoint in entrypoints():
-        load_handler(entrypoint)  # an import error shows at startup, not as a 502 later
-    app = LocalApi(
-        LocalApiConfig(
-            max_body_bytes=settings.max_body_bytes,
-            staff_group=settings.staff_group,
-            tier_claim=settings.tier_claim,
-        )
-    )
-    server = make_server(
-        options.host, options.port, app, threaded=True, request_handler=LocalRequestHandler
-    )
-    _stop_on_signals(server)
-    routes = ", ".join(route.name for route in ROUTES)
-    out.write(f"{banner(server, options)}\n  routes: {routes}\n")
-    out.flush()
+    options.workspace.activate()  # the environments inherit the ORDERS_* variables
+    listener = _listen(options.host, options.port)
+    _note_signals()
     try:
-        server.serve_forever()
+        status = asyncio.run(_run(options, listener, out))
     finally:
-        server.server_close()
+        listener.close()
     out.write("orders serve: stopped\n")
     out.flush()
-    return 0
+    return status
 
 
-__all__ = ["LocalRequestHandler", "ServeOptions", "banner", "serve"]
+__all__ = [
+    "DEFAULT_QUEUE",
+    "DEFAULT_REQUEST_TIMEOUT",
+    "ServeOptions",
+    "banner",
+    "default_workers",
+    "front_end",
+    "serve",
+]
