@@ -9,9 +9,85 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from orders_adapters.appconfig import default_flags_document, validate_flags_document
+from orders_adapters.appconfig import (
+    CONTEXT_VALUES,
+    DISCOUNT_FLAGS,
+    TIME_KEYS,
+    default_flags_document,
+    validate_flags_document,
+)
 
+from . import policies
 from .settings import StackSettings
+
+# The alarms (Monitoring's names) that stop a flags rollout and roll it back: flags that fail
+# to load or evaluate, and API requests failing.
+ROLLBACK_ALARMS = ("flag-fetch-failures", "api-5xx-rate")
+
+
+def flags_json_schema() -> dict[str, Any]:
+    """The flags document's shape as JSON Schema draft 4, for AppConfig's own validator.
+
+    Built from the runtime's flag names and rule context, so a document changed outside this
+    program (the console, the CLI) is refused by AppConfig before any function sees it. The
+    runtime check stays the authority (it also refuses a percent with more than 2 decimals,
+    which draft 4 cannot say exactly of floating-point numbers).
+    """
+    percent = {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 100}
+    discount = {
+        "oneOf": [
+            {"enum": [False]},
+            percent,
+            {
+                "type": "object",
+                "required": ["enabled", "percent"],
+                "additionalProperties": False,
+                "properties": {"enabled": {"type": "boolean"}, "percent": percent},
+            },
+        ]
+    }
+
+    def one_of(values: frozenset[str]) -> dict[str, Any]:
+        listed = {"enum": sorted(values)}
+        return {"anyOf": [listed, {"type": "array", "items": listed}]}
+
+    condition = {
+        "type": "object",
+        "required": ["action", "key", "value"],
+        "oneOf": [
+            {"properties": {"key": {"enum": sorted(TIME_KEYS)}}},
+            *(
+                {"properties": {"key": {"enum": [key]}, "value": one_of(values)}}
+                for key, values in sorted(CONTEXT_VALUES.items())
+            ),
+        ],
+    }
+    flag = {
+        "type": "object",
+        "required": ["default", "boolean_type"],
+        "properties": {
+            "boolean_type": {"enum": [False]},
+            "default": discount,
+            "rules": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "required": ["when_match", "conditions"],
+                    "properties": {
+                        "when_match": discount,
+                        "conditions": {"type": "array", "minItems": 1, "items": condition},
+                    },
+                },
+            },
+        },
+    }
+    return {
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "type": "object",
+        "properties": dict.fromkeys(sorted(DISCOUNT_FLAGS), flag),
+        # Other features' flags are left to Powertools' own schema.
+        "additionalProperties": {"type": "object"},
+    }
 
 
 def flags_document(path: Path | None) -> dict[str, Any]:
@@ -47,6 +123,7 @@ class FlagsConfig(pulumi.ComponentResource):
             f"{name}-environment",
             application_id=self.application.id,
             name=settings.stack,
+            monitors=self._rollback_monitors(name, settings, account_id, child),
             opts=child,
         )
         self.profile = aws.appconfig.ConfigurationProfile(
@@ -55,6 +132,11 @@ class FlagsConfig(pulumi.ComponentResource):
             name="feature-flags",
             location_uri="hosted",
             type="AWS.Freeform",
+            validators=[
+                aws.appconfig.ConfigurationProfileValidatorArgs(
+                    type="JSON_SCHEMA", content=json.dumps(flags_json_schema(), sort_keys=True)
+                )
+            ],
             opts=child,
         )
         version = aws.appconfig.HostedConfigurationVersion(
@@ -98,3 +180,44 @@ class FlagsConfig(pulumi.ComponentResource):
             self.profile.configuration_profile_id,
         )
         self.register_outputs({"application": self.application.name})
+
+    @staticmethod
+    def _rollback_monitors(
+        name: str,
+        settings: StackSettings,
+        account_id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions,
+    ) -> list[aws.appconfig.EnvironmentMonitorArgs] | None:
+        """Alarms that roll a gradual flags deployment back; none when it is all at once."""
+        if settings.flags_rollout_minutes == 0:
+            return None
+        # By name: Monitoring declares these alarms later, with these very names.
+        alarm_arns = [
+            pulumi.Output.concat(
+                "arn:aws:cloudwatch:",
+                settings.region,
+                ":",
+                account_id,
+                ":alarm:",
+                settings.resource_name(alarm),
+            )
+            for alarm in ROLLBACK_ALARMS
+        ]
+        role = aws.iam.Role(
+            f"{name}-rollback-alarms",
+            description="AppConfig reads the alarms that roll a flags deployment back",
+            assume_role_policy=policies.service_trust("appconfig.amazonaws.com"),
+            opts=opts,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-rollback-alarms-policy",
+            role=role.id,
+            policy=policies.document(
+                policies.statement("RollbackAlarms", ["cloudwatch:DescribeAlarms"], alarm_arns)
+            ),
+            opts=opts,
+        )
+        return [
+            aws.appconfig.EnvironmentMonitorArgs(alarm_arn=arn, alarm_role_arn=role.arn)
+            for arn in alarm_arns
+        ]

@@ -11,10 +11,13 @@ import pulumi_aws as aws
 
 from orders_adapters.appconfig import FAILURE_REASONS as FLAG_FAILURE_REASONS
 from orders_adapters.table_definition import IDEMPOTENCY_TABLE, ORDERS_TABLE
+from orders_lambda.consumers.payments import CONSUMER as PAYMENTS_CONSUMER
+from orders_lambda.consumers.shipments import CONSUMER as SHIPMENTS_CONSUMER
 from orders_lambda.metric_names import (
     ERRORS_BY_CODE,
     EVENTS_NOT_PUBLISHED,
     FLAG_FAILURES,
+    MESSAGES_REJECTED,
     ORDER_VALUE,
     ORDERS_CANCELLED,
     ORDERS_PLACED,
@@ -23,7 +26,7 @@ from orders_lambda.metric_names import (
 from .data import Data, key_policy, service_may_use_key
 from .environment import metrics_namespace, service_name
 from .events import Events
-from .functions import Functions
+from .functions import FUNCTIONS, Functions
 from .settings import StackSettings
 
 # DynamoDB reports SystemErrors per operation; these are the ones the service calls.
@@ -43,6 +46,15 @@ class Metric:
     namespace: str
     name: str
     dimensions: Dimensions
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A CloudWatch Metrics Insights query: it spans every value of a dimension the code
+    emits (a rejection reason, say), which a fixed list of metrics could not."""
+
+    sql: str
+    label: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +90,7 @@ class Monitoring(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self)
         self._settings = settings
         self.alarms = {}
+        self._function_names = {short: f.name for short, f in functions.functions.items()}
         key = aws.kms.Key(
             f"{name}-key",
             description=f"Orders alarms ({settings.stack}): the SNS topic",
@@ -101,6 +114,7 @@ class Monitoring(pulumi.ComponentResource):
         self._function_alarms(functions)
         self._table_alarms(data)
         self._queue_alarms(events)
+        self._delivery_alarms(events)
         self._alarm(
             "flag-fetch-failures",
             "Feature flags could not be fetched or were invalid; no discounts are applied",
@@ -114,12 +128,30 @@ class Monitoring(pulumi.ComponentResource):
         self.register_outputs({"topic": self.topic.arn})
 
     def _alarm(
-        self, name: str, description: str, metric: Metric | list[Metric], threshold: Threshold
+        self,
+        name: str,
+        description: str,
+        metric: Metric | list[Metric] | Query,
+        threshold: Threshold,
+        expression: str | None = None,
     ) -> None:
-        """An alarm to the topic on one metric, or on the sum of several (a missing one is 0)."""
+        """An alarm to the topic on one metric, a query, or several metrics combined by
+        ``expression`` over m0, m1, ... (default: their sum, a missing one counting 0)."""
         percentile = threshold.statistic.startswith("p")
         shape: dict[str, Any]
-        if isinstance(metric, Metric):
+        if isinstance(metric, Query):
+            shape = {
+                "metric_queries": [
+                    aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                        id="q",
+                        expression=metric.sql,
+                        label=metric.label,
+                        period=threshold.period,
+                        return_data=True,
+                    )
+                ]
+            }
+        elif isinstance(metric, Metric):
             shape = {
                 "namespace": metric.namespace,
                 "metric_name": metric.name,
@@ -143,7 +175,7 @@ class Monitoring(pulumi.ComponentResource):
                 )
                 for index, part in enumerate(metric)
             ]
-            total = " + ".join(f"FILL(m{index}, 0)" for index in range(len(metric)))
+            total = expression or " + ".join(f"FILL(m{index}, 0)" for index in range(len(metric)))
             shape = {
                 "metric_queries": [
                     *queries,
@@ -180,6 +212,14 @@ class Monitoring(pulumi.ComponentResource):
             Metric("AWS/ApiGateway", "Latency", api),
             Threshold(alarms.api_p90_latency_ms, statistic="p90", evaluation_periods=5),
         )
+        # A count alone misses a rise that comes with traffic: the share of requests failing.
+        self._alarm(
+            "api-5xx-rate",
+            f"More than {alarms.api_5xx_percent}% of API requests end in a server error",
+            [Metric("AWS/ApiGateway", "5XXError", api), Metric("AWS/ApiGateway", "Count", api)],
+            Threshold(alarms.api_5xx_percent, period=300),
+            expression="100 * FILL(m0, 0) / IF(FILL(m1, 0) > 0, m1, 1)",
+        )
 
     def _function_alarms(self, functions: Functions) -> None:
         percent = self._settings.alarms.duration_percent_of_timeout
@@ -193,6 +233,17 @@ class Monitoring(pulumi.ComponentResource):
                     Metric("AWS/Lambda", metric, dims),
                     Threshold(0),
                 )
+            sizing = next(spec.sizing for spec in FUNCTIONS if spec.name == short)
+            self._alarm(
+                f"{slug}-latency-p90",
+                f"{short}'s p90 duration is above its budget",
+                Metric("AWS/Lambda", "Duration", dims),
+                Threshold(
+                    self._settings.alarms.function_p90_ms[sizing],
+                    statistic="p90",
+                    period=300,
+                ),
+            )
             near_timeout = function.timeout.apply(lambda seconds: (seconds or 3) * 10 * percent)
             self._alarm(
                 f"{slug}-duration",
@@ -252,6 +303,59 @@ class Monitoring(pulumi.ComponentResource):
                 ],
                 Threshold(0),
             )
+
+    def _delivery_alarms(self, events: Events) -> None:
+        """Where a message or an alarm can fail to arrive: the rule, the async destination,
+        the payments backlog, the consumers' rejections and the alarm topic itself."""
+        alarms = self._settings.alarms
+        rule = {"RuleName": events.shipments_rule.name, "EventBusName": events.bus.name}
+        for metric, what in (
+            ("FailedInvocations", "EventBridge could not invoke the shipments consumer"),
+            ("InvocationsSentToDlq", "Shipment events went to the rule's dead-letter queue"),
+        ):
+            self._alarm(
+                f"shipments-rule-{metric}", what, Metric("AWS/Events", metric, rule), Threshold(0)
+            )
+        self._alarm(
+            "shipments-destination-delivery-failures",
+            "A failed shipments invocation could not be sent to its dead-letter queue",
+            Metric(
+                "AWS/Lambda",
+                "DestinationDeliveryFailures",
+                {"FunctionName": self._function_names["shipments"]},
+            ),
+            Threshold(0),
+        )
+        self._alarm(
+            "payments-oldest-message",
+            "Payments wait in the queue longer than they should",
+            Metric(
+                "AWS/SQS",
+                "ApproximateAgeOfOldestMessage",
+                {"QueueName": events.payments_queue.name},
+            ),
+            Threshold(alarms.payments_oldest_message_seconds, statistic="Maximum"),
+        )
+        namespace = metrics_namespace()
+        for consumer in (PAYMENTS_CONSUMER, SHIPMENTS_CONSUMER):
+            self._alarm(
+                f"{consumer}-messages-rejected",
+                f"The {consumer} consumer rejects messages (any reason)",
+                # Metrics Insights over our own constant names; no outside input reaches it.
+                Query(
+                    f'SELECT SUM("{MESSAGES_REJECTED}") FROM SCHEMA("{namespace}", '  # noqa: S608
+                    f"consumer, reason, service) WHERE consumer = '{consumer}' "
+                    f"AND service = '{service_name()}'",
+                    MESSAGES_REJECTED,
+                ),
+                Threshold(alarms.messages_rejected_per_5_minutes, period=300),
+            )
+        self._alarm(
+            "alarm-topic-failed-notifications",
+            "The alarm topic could not deliver notifications",
+            Metric("AWS/SNS", "NumberOfNotificationsFailed", {"TopicName": self.topic.name}),
+            Threshold(0, period=300),
+        )
 
     def _queue_alarms(self, events: Events) -> None:
         for path, queue in events.dead_letter_queues.items():
