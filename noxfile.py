@@ -133,3 +133,21 @@ def package(session: nox.Session) -> None:
     """
     session.install("pip", "pyyaml")
     session.run("python", "-m", "deploy_pulumi.artifact", *session.posargs)
+
+
+@nox.session(name="bench_serve")
+def bench_serve(session: nox.Session) -> None:
+    """``orders serve`` under load on loopback: req/s and p50/p99 per route at 1 and 16
+    clients, a mixed workload, the hello-world floor behind the same front end, and a soak of
+    50,000 requests with open files and RSS of every process; written to docs/benchmarks.md.
+    Not a test: the figures depend on the machine (``-- --seconds 10 --soak 100000``)."""
+    session.install(".[local]")
+    session.run(
+        "python",
+        "benchmarks/serve_bench.py",
+        "--write",
+        "docs/benchmarks.md",
+        "--command",
+        "nox -s bench_serve",
+        *session.posargs,
+    )

@@ -20,6 +20,7 @@ the request; this layer only handles what never becomes one.
 from __future__ import annotations
 
 import asyncio
+import socket
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, ClassVar, Final
@@ -72,6 +73,12 @@ class GatewayProtocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        # A response leaves in several writes (head, body); without TCP_NODELAY, Nagle holds
+        # the second until the client's delayed ACK, 40 ms later. asyncio sets it only on
+        # sockets it created itself, and the server's listening socket is ours.
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if len(self.connections) > self.limits.max_connections:
             self._refuse(
                 HTTPStatus.SERVICE_UNAVAILABLE,
