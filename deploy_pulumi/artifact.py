@@ -33,6 +33,11 @@ from typing import Final
 
 REPOSITORY_ROOT: Final = Path(__file__).resolve().parents[1]
 ARCHITECTURE: Final = "arm64"
+# Every third-party version, pinned: the zip's wheels and the deploy environment both install
+# from it, so a rebuild of a commit months later gets the same bytes. Regenerate it with
+# `uv pip compile pyproject.toml --extra deploy --universal --python-version 3.11
+# --no-header --annotation-style line -o deploy_pulumi/requirements.lock`.
+LOCK_FILE: Final = REPOSITORY_ROOT / "deploy_pulumi" / "requirements.lock"
 PLATFORM: Final = "manylinux2014_aarch64"
 # The AWS SDK and what only it needs (jmespath stays: Powertools needs it too).
 SDK_DISTRIBUTIONS: Final = frozenset(
@@ -137,6 +142,8 @@ def install_wheels(requirements: Sequence[str], target: Path, python_version: st
             "--only-binary=:all:",
             "--no-compile",
             "--no-warn-conflicts",
+            "--constraint",
+            str(LOCK_FILE),
             *requirements,
         ],
         check=True,
