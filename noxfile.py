@@ -6,6 +6,8 @@ one environment, so a green run means what it says.
 
 from __future__ import annotations
 
+import os
+
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -98,6 +100,22 @@ def e2e(session: nox.Session) -> None:
     """Only the end-to-end tests: ``orders serve`` in its own process, driven over HTTP."""
     session.install("-e", DEV)
     session.run("pytest", "tests/e2e", *(session.posargs or ["-q"]))
+
+
+@nox.session
+def crash(session: nox.Session) -> None:
+    """The crash loop at full length: ``orders serve`` SIGKILLed at random points 200 times
+    while keyed creates stream in, then one order per key checked. CI's run kills it 25
+    times: each restart costs 3 to 5 s on a 2-core machine, so 200 take about 15 minutes.
+    Another count with ``CRASH_LOOP_KILLS=N``, a seed with ``CRASH_LOOP_SEED``; pytest
+    arguments after ``--``."""
+    session.install("-e", DEV)
+    session.run(
+        "pytest",
+        "tests/e2e/test_crash_loop.py",
+        *(session.posargs or ["-q", "-rP"]),
+        env={"CRASH_LOOP_KILLS": os.environ.get("CRASH_LOOP_KILLS", "200")},
+    )
 
 
 @nox.session
