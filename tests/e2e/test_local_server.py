@@ -97,7 +97,7 @@ def test_a_request_becomes_a_rest_proxy_event(local: Local) -> None:
     assert event["pathParameters"] == {"order_id": "o-1"}
     assert event["queryStringParameters"] == {"x": "2", "y": "3"}
     assert event["multiValueQueryStringParameters"] == {"x": ["1", "2"], "y": ["3"]}
-    # Names arrive in lower case (h11 folds them, as HTTP/2 clients send them to API Gateway).
+    # Names arrive in lower case (uvicorn folds them, as HTTP/2 clients send them to API Gateway).
     assert event["headers"]["x-many"] == "2, 3"
     assert event["multiValueHeaders"]["x-many"] == ["1", "2, 3"]
     assert event["body"] == "hello"

@@ -1,9 +1,10 @@
 """uvicorn's HTTP/1.1 protocol with the connection rules of a gateway.
 
-uvicorn (on h11) gives keep-alive, pipelining, flow control and graceful shutdown; it has no
-deadline for a request's head, and what it answers to a request it cannot parse is plain
-text. This subclass adds what a front end facing the network needs, and keeps every answer
-in the service's JSON error shape with a request id:
+uvicorn (on httptools, the C parser of Node's llhttp) gives keep-alive, pipelining, flow
+control and graceful shutdown; it has no deadline for a request's head, no bound on its
+size, and what it answers to a request it cannot parse is plain text. This subclass adds
+what a front end facing the network needs, and keeps every answer in the service's JSON
+error shape with a request id:
 
 - **A deadline for the head.** From the moment a connection opens, or its previous response
   was sent, the next request's head must arrive within ``head_timeout`` seconds; a client
@@ -11,7 +12,8 @@ in the service's JSON error shape with a request id:
   quietly; one in the middle of a head gets 408.
 - **A cap on open connections**: past it a new connection gets 503 and is closed, so slow
   or idle clients cannot use up the process's file descriptors.
-- **JSON for unparsable requests**: 431 when the head outgrew the parser's buffer, else 400.
+- **A bound on the head**: more than ``max_head_bytes`` before the head is complete is 431.
+- **JSON for unparsable requests**: 400.
 
 Limits on the parsed headers and on the body are the ASGI app's (``local.app``), which sees
 the request; this layer only handles what never becomes one.
@@ -25,8 +27,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, ClassVar, Final
 
-import h11
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from orders_lambda.local.app import (
     REQUEST_ID_HEADER,
@@ -48,7 +49,7 @@ class ConnectionLimits:
 
 def _raw(response: HttpResponse, request_id: str) -> bytes:
     """``response`` as HTTP/1.1 bytes, closing the connection; for answers given outside
-    h11's request cycle (there is no request to answer)."""
+    uvicorn's request cycle (there is no request to answer)."""
     status = HTTPStatus(response.status)
     headers = [(k, v) for k, v in response.headers if k.lower() != "connection"]
     headers += [
@@ -61,7 +62,7 @@ def _raw(response: HttpResponse, request_id: str) -> bytes:
     return head.encode("latin-1") + b"\r\n" + response.body
 
 
-class GatewayProtocol(H11Protocol):
+class GatewayProtocol(HttpToolsProtocol):
     """See the module docstring; :func:`gateway_protocol` binds the limits."""
 
     limits: ClassVar[ConnectionLimits] = ConnectionLimits()
@@ -69,7 +70,9 @@ class GatewayProtocol(H11Protocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._head_deadline: asyncio.TimerHandle | None = None
-        self._head_started = False
+        self._awaiting_head = True  # no head of the next request parsed yet
+        self._head_bytes = 0
+        self._head_too_large = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -90,15 +93,32 @@ class GatewayProtocol(H11Protocol):
         self._arm_head_deadline()
 
     def data_received(self, data: bytes) -> None:
-        if self._head_deadline is not None:
-            self._head_started = True
+        in_head = self._awaiting_head
         super().data_received(data)
-        if self._head_deadline is not None and self.conn.their_state is not h11.IDLE:
-            self._disarm_head_deadline()  # the head is in: the body has the app's deadline
+        if in_head and self._awaiting_head and not self.transport.is_closing():
+            # Only a read that began and ended inside one head counts: the read that
+            # completes a head may carry its body, and one that ends a body may start the
+            # next head. So a head can't grow past one read beyond the bound.
+            self._head_bytes += len(data)
+            if self._head_bytes > self.limits.max_head_bytes:
+                self._head_too_large = True
+                self.send_400_response("head too large")
+
+    # httptools' callbacks, in the order a request's parts arrive
+
+    def on_headers_complete(self) -> None:
+        self._awaiting_head = False
+        self._disarm_head_deadline()  # the head is in: the body has the app's deadline
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._awaiting_head = True
+        self._head_bytes = 0
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if not self.transport.is_closing() and self.conn.their_state is h11.IDLE:
+        if not self.transport.is_closing() and self._awaiting_head:
             self._arm_head_deadline()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -106,9 +126,7 @@ class GatewayProtocol(H11Protocol):
         super().connection_lost(exc)
 
     def send_400_response(self, msg: str) -> None:
-        # h11 refuses a head that outgrows its buffer; anything else is not valid HTTP/1.1.
-        buffered, _ = self.conn.trailing_data
-        if len(buffered) > self.limits.max_head_bytes:
+        if self._head_too_large:
             self._refuse(
                 HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
                 "HEADERS_TOO_LARGE",
@@ -123,7 +141,6 @@ class GatewayProtocol(H11Protocol):
 
     def _arm_head_deadline(self) -> None:
         self._disarm_head_deadline()
-        self._head_started = False
         self._head_deadline = self.loop.call_later(self.limits.head_timeout, self._head_expired)
 
     def _disarm_head_deadline(self) -> None:
@@ -134,9 +151,9 @@ class GatewayProtocol(H11Protocol):
     def _head_expired(self) -> None:
         self._head_deadline = None
         in_flight = self.cycle is not None and not self.cycle.response_complete
-        if in_flight or self.transport.is_closing():
+        if in_flight or self.transport.is_closing() or not self._awaiting_head:
             return
-        if self._head_started:
+        if self._head_bytes:
             self._refuse(
                 HTTPStatus.REQUEST_TIMEOUT,
                 "REQUEST_TIMEOUT",
