@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sqlite3
 import sys
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, redirect_stdout, suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
@@ -60,6 +63,16 @@ def read_outbox(db: Path, after: int, limit: int = BATCH_SIZE) -> list[tuple[int
     finally:
         connection.close()
     return [(int(seq), OrderEvent.from_record(json.loads(body))) for seq, body in rows]
+
+
+def outbox_end(db: Path) -> int:
+    """The row of the newest event in the SQLite store's outbox (0 when it is empty)."""
+    connection = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        (last,) = connection.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()
+    finally:
+        connection.close()
+    return int(last)
 
 
 def envelope(event: OrderEvent) -> dict[str, Any]:
@@ -101,19 +114,33 @@ class OutboxFollower:
     """Publishes the SQLite outbox from a checkpoint on; see the module docstring."""
 
     def __init__(
-        self, db: Path, publisher: EventPublisher, *, checkpoint: Path | None = None
+        self,
+        db: Path,
+        publisher: EventPublisher,
+        *,
+        checkpoint: Path | None = None,
+        start: int | None = None,
     ) -> None:
+        """``start``: keep the position in memory, from that row on, and never touch the
+        checkpoint file (a viewer such as ``orders events follow`` must not move the
+        publisher's place in the outbox)."""
         self.db = db
         self.publisher = publisher
         self.checkpoint = checkpoint or db.with_name(db.name + CHECKPOINT_SUFFIX)
+        self._held = start
 
     def position(self) -> int:
+        if self._held is not None:
+            return self._held
         try:
             return int(self.checkpoint.read_text(encoding="ascii").strip() or 0)
         except FileNotFoundError:
             return 0
 
     def _save(self, position: int) -> None:
+        if self._held is not None:
+            self._held = position
+            return
         temporary = self.checkpoint.with_name(self.checkpoint.name + ".tmp")
         temporary.write_text(f"{position}\n", encoding="ascii")
         temporary.replace(self.checkpoint)
@@ -323,6 +350,19 @@ def feed_shipment(order_id: str, *, delivered: bool = False) -> dict[str, Any]:
 # -- the command ---------------------------------------------------------------------------
 
 
+def order_id_argument(text: str) -> str:
+    """An order id as the command line gives it; refused before any consumer runs, as the
+    consumers' message schemas would refuse it (MALFORMED_MESSAGE)."""
+    from orders_core.order import ORDER_ID_PATTERN
+
+    if not ORDER_ID_PATTERN.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an order id (1 to 64 letters, digits, '_' or '-'; "
+            "POST /orders answers with one)"
+        )
+    return text
+
+
 def register(subparsers: Any) -> None:
     """Add ``events follow|pay|ship`` to an argparse subparsers object."""
     from orders_lambda.local.workspace import DEFAULT_DB
@@ -330,26 +370,62 @@ def register(subparsers: Any) -> None:
     events = subparsers.add_parser(
         "events",
         help="watch the outbox and feed payment and shipment events locally",
-        description="The event flow on this machine, on the same SQLite file as orders serve.",
+        description="The event flow on this machine, on the same store as orders serve: "
+        "watch the order events as they are written, and feed the payments and shipments "
+        "consumers the messages the other services would send.",
     )
     events.set_defaults(run=run)
-    actions = events.add_subparsers(dest="events_action", required=True)
-    follow = actions.add_parser("follow", help="print order events as they are written")
-    follow.add_argument("--json", action="store_true", help="the full EventBridge envelope")
-    follow.add_argument("--from-start", action="store_true", help="replay the whole outbox")
-    pay = actions.add_parser("pay", help="feed PAYMENT_COMPLETED for an order")
-    pay.add_argument("order_id")
+    actions = events.add_subparsers(dest="events_action", required=True, metavar="ACTION")
+    follow = actions.add_parser(
+        "follow",
+        help="print order events as they are written",
+        description="Print each order event as it is written to the store (Ctrl+C stops). "
+        "A viewer only: it keeps no position of its own and never moves the one the "
+        "publisher of `orders serve --events` keeps, so both can run at once.",
+    )
+    follow.add_argument(
+        "--json", action="store_true", help="print each event as the EventBridge envelope"
+    )
+    follow.add_argument(
+        "--from-start",
+        action="store_true",
+        help="first print every event the store holds, oldest first (default: only new ones)",
+    )
+    pay = actions.add_parser(
+        "pay",
+        help="feed PAYMENT_COMPLETED for an order",
+        description="Run the payments consumer on a PAYMENT_COMPLETED message for ORDER_ID, "
+        "as the payments queue would deliver it; says whether the order changed or why the "
+        "message was refused.",
+    )
+    pay.add_argument("order_id", metavar="ORDER_ID", type=order_id_argument, help="the order")
     pay.add_argument(
         "--amount", type=int, help="minor units (default: the order's total, as a payment takes)"
     )
-    pay.add_argument("--currency", help="default: the order's currency")
-    ship = actions.add_parser("ship", help="feed SHIPMENT_DISPATCHED (or --delivered)")
-    ship.add_argument("order_id")
-    ship.add_argument("--delivered", action="store_true")
+    pay.add_argument("--currency", help="ISO 4217 code (default: the order's currency)")
+    ship = actions.add_parser(
+        "ship",
+        help="feed SHIPMENT_DISPATCHED (or --delivered) for an order",
+        description="Run the shipments consumer on a SHIPMENT_DISPATCHED event for ORDER_ID "
+        "(SHIPMENT_DELIVERED with --delivered), as the shipments bus would deliver it; says "
+        "whether the order changed or why the event was refused.",
+    )
+    ship.add_argument("order_id", metavar="ORDER_ID", type=order_id_argument, help="the order")
+    ship.add_argument(
+        "--delivered",
+        action="store_true",
+        help="send SHIPMENT_DELIVERED instead: the shipped order reached its customer",
+    )
     for action in (follow, pay, ship):
-        action.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"default: {DEFAULT_DB}")
         action.add_argument(
-            "--dynamodb-endpoint", metavar="URL", help="the DynamoDB store of orders serve"
+            "--db",
+            type=Path,
+            default=DEFAULT_DB,
+            metavar="FILE",
+            help=f"the SQLite file of orders serve (default: {DEFAULT_DB})",
+        )
+        action.add_argument(
+            "--dynamodb-endpoint", metavar="URL", help="the DynamoDB endpoint of orders serve"
         )
 
 
@@ -359,20 +435,24 @@ def follow(
     stop: threading.Event,
     *,
     from_start: bool = False,
+    checkpoint: bool = True,
     ready: threading.Event | None = None,
 ) -> None:
     """Publish the order events of the workspace's store as they are written, until
-    ``stop`` is set: the SQLite outbox from its checkpoint, or a DynamoDB endpoint's stream.
+    ``stop`` is set: the SQLite outbox, or a DynamoDB endpoint's stream.
 
-    ``ready`` is set once the starting point is fixed: a write after that is published (on
-    DynamoDB, without ``from_start``, the stream's older records are skipped)."""
+    On SQLite, ``checkpoint`` resumes from the publisher's checkpoint file and moves it (the
+    publisher of ``orders serve --events``); without it the position is held in memory and
+    starts at the newest event (a viewer). ``from_start`` starts at the first event, in
+    memory, and leaves the checkpoint file alone either way. ``ready`` is set once the
+    starting point is fixed: a write after that is published (on DynamoDB, without
+    ``from_start``, the stream's older records are skipped)."""
     if workspace.dynamodb_endpoint is None:
         from orders_adapters.sqlite import SqliteOrderRepository
 
         SqliteOrderRepository(workspace.db).close()  # creates or migrates the file first
-        follower = OutboxFollower(workspace.db, publisher)
-        if from_start:
-            follower.checkpoint.unlink(missing_ok=True)
+        start = 0 if from_start else None if checkpoint else outbox_end(workspace.db)
+        follower = OutboxFollower(workspace.db, publisher, start=start)
         if ready is not None:
             ready.set()
         follower.run(stop)
@@ -396,33 +476,113 @@ def follow(
             stop.wait(0.5)
 
 
-def run(arguments: argparse.Namespace, out: TextIO = sys.stdout) -> int:
-    """Carry out a parsed ``orders events ...`` command; the exit status."""
-    from orders_lambda.local.workspace import Workspace
+@dataclass(frozen=True, slots=True)
+class ConsumerOutcome:
+    """What a consumer logged about one message: applied (``changed`` or not) or rejected
+    with ``reason`` and ``detail``."""
 
-    workspace = Workspace(db=arguments.db, dynamodb_endpoint=arguments.dynamodb_endpoint)
+    changed: bool = False
+    reason: str | None = None
+    detail: str = ""
+
+
+class _OutcomeLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.outcomes: list[ConsumerOutcome] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # The consumers' "message applied/rejected" lines carry these fields as extras.
+        if getattr(record, "consumer", None) is None:
+            return
+        reason = getattr(record, "reason", None)
+        if reason is not None:
+            self.outcomes.append(ConsumerOutcome(reason=str(reason), detail=str(record.detail)))  # type: ignore[attr-defined]
+        elif hasattr(record, "changed"):
+            self.outcomes.append(ConsumerOutcome(changed=bool(record.changed)))
+
+
+@contextmanager
+def consumer_outcomes() -> Iterator[list[ConsumerOutcome]]:
+    """The outcome of each message the consumers handle meanwhile, read from their log lines
+    (the entrypoints answer SQS and EventBridge, which need no reason; a person does)."""
+    from orders_lambda import observability
+    from orders_lambda.consumers import wiring
+
+    wiring.mark_paid()  # names the consumers' logger as their first invocation would
+    log = logging.getLogger(observability.logger().name)
+    handler = _OutcomeLog()
+    log.addHandler(handler)
+    try:
+        yield handler.outcomes
+    finally:
+        log.removeHandler(handler)
+
+
+_MESSAGE_OF: Final = {
+    "pay": "PAYMENT_COMPLETED",
+    "ship": "SHIPMENT_DISPATCHED",
+    "deliver": "SHIPMENT_DELIVERED",
+}
+
+
+def _describe(order_id: str, outcomes: Sequence[ConsumerOutcome], action: str) -> tuple[int, str]:
+    from orders_core import OrdersError, Principal
+    from orders_lambda import container as containers
+
+    if not outcomes:
+        return 1, f"refused: the consumer reported nothing for order {order_id}"
+    outcome = outcomes[-1]
+    if outcome.reason is not None:
+        return 1, f"refused: {outcome.reason}: {outcome.detail}"
+    try:
+        order = containers.current().get_order()(Principal.staff("local:events"), order_id)
+        state = f"{order.status.value} (version {order.version})"
+    except OrdersError:
+        state = "gone"
+    if outcome.changed:
+        return 0, f"applied: order {order_id} is now {state}"
+    return 0, (
+        f"no change: order {order_id} is already {state}; a repeated or late "
+        f"{_MESSAGE_OF[action]} changes nothing"
+    )
+
+
+def run(arguments: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    """Carry out a parsed ``orders events ...`` command; the exit status.
+
+    ``out`` gets the result; the consumers' own log lines and metrics go to stderr."""
+    from orders_lambda.local.workspace import Workspace, checked
+
+    workspace = checked(Workspace(db=arguments.db, dynamodb_endpoint=arguments.dynamodb_endpoint))
     workspace.activate()
     if arguments.events_action == "follow":
         publisher = PrintingPublisher(out, as_json=arguments.json)
         out.write(f"following the order events of {workspace.describe()} (Ctrl+C stops)\n")
         out.flush()
         try:
-            follow(workspace, publisher, threading.Event(), from_start=arguments.from_start)
+            follow(
+                workspace,
+                publisher,
+                threading.Event(),
+                from_start=arguments.from_start,
+                checkpoint=False,
+            )
         except KeyboardInterrupt:
             return 0
         return 0
-    if arguments.events_action == "pay":
-        answer = feed_payment(
-            arguments.order_id, amount=arguments.amount, currency=arguments.currency
-        )
-        failed = bool(answer["batchItemFailures"])
-    else:
-        from orders_lambda.consumers.shipments import ShipmentRejected
+    action = arguments.events_action
+    if action == "ship" and arguments.delivered:
+        action = "deliver"
+    with redirect_stdout(sys.stderr), consumer_outcomes() as outcomes:
+        if action == "pay":
+            feed_payment(arguments.order_id, amount=arguments.amount, currency=arguments.currency)
+        else:
+            from orders_lambda.consumers.shipments import ShipmentRejected
 
-        try:
-            feed_shipment(arguments.order_id, delivered=arguments.delivered)
-            failed = False
-        except ShipmentRejected:
-            failed = True
-    out.write("refused (see the log line above for why)\n" if failed else "applied\n")
-    return 1 if failed else 0
+            # ShipmentRejected asks Lambda to retry; its reason is in the outcome already.
+            with suppress(ShipmentRejected):
+                feed_shipment(arguments.order_id, delivered=action == "deliver")
+        status, line = _describe(arguments.order_id, outcomes, action)
+    out.write(f"{line}\n")
+    return status

@@ -110,7 +110,11 @@ def test_a_payment_fed_locally_marks_the_order_paid(
     deliver = root.parse_args(["events", "ship", order_id, "--delivered", "--db", str(db)])
     assert run(deliver, out) == 0
 
-    assert out.getvalue().splitlines() == ["applied"] * 3
+    assert out.getvalue().splitlines() == [
+        f"applied: order {order_id} is now PAID (version 2)",
+        f"applied: order {order_id} is now SHIPPED (version 3)",
+        f"applied: order {order_id} is now DELIVERED (version 4)",
+    ]
     assert service.get(STAFF, order_id).status is OrderStatus.DELIVERED
 
 
@@ -123,7 +127,7 @@ def test_a_payment_for_an_unknown_order_is_refused(
     out = io.StringIO()
 
     assert run(root.parse_args(["events", "pay", "order-nope", "--db", str(db)]), out) == 1
-    assert out.getvalue() == "refused (see the log line above for why)\n"
+    assert out.getvalue() == "refused: ORDER_NOT_FOUND: order order-nope not found\n"
     assert feed_payment("order-nope")["batchItemFailures"] != []
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, TextIO
 
 DEFAULT_DB: Final = Path(".orders") / "orders.sqlite3"
 CURSOR_KEY_FILE: Final = "cursor.key"
@@ -31,6 +32,10 @@ _LOCAL_AWS_DEFAULTS: Final = {
 }
 # Tracing needs an X-Ray daemon, which a workstation does not run.
 _LOCAL_POWERTOOLS_DEFAULTS: Final = {"POWERTOOLS_TRACE_DISABLED": "true"}
+
+
+class WorkspaceError(ValueError):
+    """The workspace cannot be used as given (e.g. ``--db`` names a directory)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +60,46 @@ class Workspace:
         if self.dynamodb_endpoint:
             prepare_dynamodb(self.dynamodb_endpoint)
 
+    def prepare(self) -> str | None:
+        """Check ``db`` before any store opens it; a note to show when it is new.
+
+        WorkspaceError when it cannot hold a database (a directory, or under a file). A path
+        with no file yet is fine: a first run, or a mistyped ``--db``; the note says a new,
+        empty database is being created, so a typo does not go unnoticed.
+        """
+        if self.dynamodb_endpoint:
+            return None
+        db = self.db
+        if db.is_dir():
+            raise WorkspaceError(
+                f"--db {db} is a directory; name a database file, e.g. --db {db / DEFAULT_DB.name}"
+            )
+        folder = db.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir():
+            raise WorkspaceError(f"--db {db}: {folder} is a file, not a folder")
+        if db.exists():
+            return None
+        made = "" if db.parent.is_dir() else " (and its folder)"
+        return f"orders: no database at {db.resolve()}; creating a new, empty one{made}"
+
     def describe(self) -> str:
         if self.dynamodb_endpoint:
             return f"DynamoDB at {self.dynamodb_endpoint} (table {ORDERS_TABLE_NAME})"
         return f"SQLite file {self.db.resolve()}"
+
+
+def checked(workspace: Workspace, notes: TextIO = sys.stderr) -> Workspace:
+    """``workspace`` once :meth:`Workspace.prepare` passed, its note written to ``notes``;
+    otherwise SystemExit with the one-line reason (what the ``orders`` commands do)."""
+    try:
+        note = workspace.prepare()
+    except WorkspaceError as exc:
+        raise SystemExit(f"orders: {exc}") from None
+    if note:
+        notes.write(f"{note}\n")
+    return workspace
 
 
 def cursor_key(data_dir: Path) -> str:
@@ -146,7 +187,9 @@ __all__ = [
     "IDEMPOTENCY_TABLE_NAME",
     "ORDERS_TABLE_NAME",
     "Workspace",
+    "WorkspaceError",
     "apply",
+    "checked",
     "cursor_key",
     "prepare_dynamodb",
     "settings_environment",
