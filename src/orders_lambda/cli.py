@@ -8,14 +8,17 @@ configured through the same ``ORDERS_*`` settings variables as in AWS (see
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 if TYPE_CHECKING:
     from orders_lambda.local.workspace import Workspace
+
+MAX_PORT: Final = 65535
 
 
 def _add_store_options(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +28,7 @@ def _add_store_options(parser: argparse.ArgumentParser) -> None:
         "--db",
         type=Path,
         default=DEFAULT_DB,
+        metavar="FILE",
         help=f"SQLite file holding the orders (default: {DEFAULT_DB}); the cursor key is "
         "kept next to it",
     )
@@ -42,7 +46,37 @@ def _add_store_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _positive(text: str) -> int:
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake said in one line (what is wrong, where to read more) rather
+    than the usage block first; subcommands' parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= MAX_PORT:
+        raise argparse.ArgumentTypeError(
+            f"{value} is not a port: 1 to {MAX_PORT}, or 0 for a free one"
+        )
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
+    return value
+
+
+def positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -53,10 +87,12 @@ def _positive(text: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="orders", description="Run the orders service's Lambda entrypoints locally."
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", help="one of these (each has --help)"
+    )
     serve = commands.add_parser(
         "serve",
         help="serve the HTTP API on this machine",
@@ -65,11 +101,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     serve.add_argument(
-        "--port", type=int, default=8000, help="port to bind; 0 picks a free one (default: 8000)"
+        "--port", type=_port, default=8000, help="port to bind; 0 picks a free one (default: 8000)"
     )
     serve.add_argument(
         "--workers",
-        type=_positive,
+        type=positive,
         default=0,
         metavar="N",
         help="execution environments: processes that each handle one request at a time, as "
@@ -77,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--queue",
-        type=_positive,
+        type=positive,
         default=128,
         metavar="N",
         help="requests that may wait for a free environment; past that the answer is 429 "
@@ -85,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--request-timeout",
-        type=float,
+        type=_seconds,
         default=10.0,
         metavar="SECONDS",
         help="a request's headers, and then its body, must arrive within this time, or it is "
@@ -98,15 +134,41 @@ def _parser() -> argparse.ArgumentParser:
         "and shipments with `orders events pay|ship`)",
     )
     _add_store_options(serve)
+    from orders_lambda.local.invoke import functions  # the routes' names: plain data
+
+    names = sorted(functions())
     invoke = commands.add_parser(
         "invoke",
         help="run one function on an event file and print its response",
-        description="Run one entrypoint on an event (see events/) and print the response JSON.",
+        description="Run one entrypoint on an event (events/ holds one for each function) and "
+        "print its response as JSON: an HTTP function's status, headers and body, the body "
+        "as JSON. The exit status is 0 for a 2xx or 3xx answer (or an event source's "
+        "success), 1 when the function failed or refused the event. A sample names an order "
+        "your store may not have: --seed places one first.",
     )
     invoke.add_argument(
-        "function", help="create_order, get_order, ..., docs, payments, shipments, publisher"
+        "function",
+        metavar="FUNCTION",
+        choices=names,
+        help=f"the function to run: {', '.join(names)}",
     )
-    invoke.add_argument("--event", type=Path, required=True, metavar="FILE")
+    invoke.add_argument(
+        "--event",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="the Lambda event, as JSON (e.g. events/get_order.json)",
+    )
+    invoke.add_argument(
+        "--seed",
+        action="store_true",
+        help="run the event on fresh data: a new Idempotency-Key for create_order; for a "
+        "function that acts on an order, first place one (paid first for a dispatch, shipped "
+        "for a delivery) and run the event on it; for list_orders, place one to list",
+    )
+    invoke.add_argument(
+        "--raw", action="store_true", help="print the response exactly as the function returned it"
+    )
     _add_store_options(invoke)
     from orders_lambda.local_events import register as register_events
     from orders_lambda.ops.dlq import register as register_dlq
@@ -117,7 +179,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _workspace(arguments: argparse.Namespace) -> Workspace:
-    from orders_lambda.local.workspace import Workspace
+    from orders_lambda.local.workspace import Workspace, checked
 
     if arguments.flags is not None:
         from orders_adapters.appconfig import InvalidFlagsDocument, read_flags_file
@@ -130,8 +192,10 @@ def _workspace(arguments: argparse.Namespace) -> Workspace:
             raise SystemExit(
                 f"orders: the flags file {arguments.flags} is invalid: {exc}"
             ) from None
-    return Workspace(
-        db=arguments.db, dynamodb_endpoint=arguments.dynamodb_endpoint, flags=arguments.flags
+    return checked(
+        Workspace(
+            db=arguments.db, dynamodb_endpoint=arguments.dynamodb_endpoint, flags=arguments.flags
+        )
     )
 
 
@@ -147,46 +211,108 @@ def _serve(arguments: argparse.Namespace) -> int:
         queue=arguments.queue,
         request_timeout=arguments.request_timeout,
     )
-    if not arguments.events:
-        return serve(options)
-    from orders_lambda.local.follower import start_publisher
-
-    workspace.activate()  # the publisher reads the store before the server starts serving
-    publisher = start_publisher(workspace)  # serve once every later write is sure to be seen
     try:
-        return serve(options)
-    finally:
-        publisher.stop()
+        if not arguments.events:
+            return serve(options)
+        from orders_lambda.local.follower import start_publisher
+
+        workspace.activate()  # the publisher reads the store before the server starts serving
+        publisher = start_publisher(workspace)  # serve once every later write is sure to be seen
+        try:
+            return serve(options)
+        finally:
+            publisher.stop()
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise SystemExit(
+            f"orders: port {arguments.port} on {arguments.host} is already in use; stop what "
+            "holds it, or choose another with --port (0 picks a free one)"
+        ) from None
 
 
 def _invoke(arguments: argparse.Namespace) -> int:
     from orders_lambda.local.invoke import (
         EventFileError,
-        functions,
+        EventShapeError,
+        check_seedable,
+        check_shape,
         invoke,
+        local_publisher,
         read_event,
+        readable,
+        seed,
     )
     from orders_lambda.settings import SettingsError
 
-    if arguments.function not in functions():
-        known = ", ".join(sorted(functions()))
-        raise SystemExit(f"orders: unknown function {arguments.function!r}; one of: {known}")
+    name = arguments.function
     try:
         event = read_event(arguments.event)
-    except EventFileError as exc:
+        check_shape(name, event)
+        if arguments.seed:
+            check_seedable(name)
+    except (EventFileError, EventShapeError) as exc:
         raise SystemExit(f"orders: {exc}") from None
     _workspace(arguments).activate()
+    if arguments.seed:
+        try:
+            seeded = seed(name, event)
+        except EventShapeError as exc:
+            raise SystemExit(f"orders: {exc}") from None
+        event = seeded.event
+        sys.stderr.write(f"orders: {seeded.note}\n")
+    if name == "publisher" and (note := local_publisher()):
+        sys.stderr.write(f"{note}\n")
     try:
-        result = invoke(arguments.function, event)
+        result = invoke(name, event)
     except SettingsError:
         raise  # the shell's configuration, not the function: one line from main()
     except Exception as exc:  # noqa: BLE001 - reported as Lambda reports a function error
         # e.g. shipments raises to have the event retried; Lambda answers with this shape.
         error = {"errorType": type(exc).__name__, "errorMessage": str(exc)}
         sys.stdout.write(json.dumps(error, indent=2, sort_keys=True) + "\n")
+        sys.stderr.write(f"orders: {name} failed: {type(exc).__name__}: {exc}\n")
         return 1
-    sys.stdout.write(json.dumps(result, indent=2, sort_keys=True) + "\n")
-    return 0
+    shown = result if arguments.raw else readable(result)
+    sys.stdout.write(json.dumps(shown, indent=2) + "\n")
+    verdict = _verdict(name, result)
+    if verdict:
+        sys.stderr.write(f"orders: {verdict}\n")
+    return 1 if verdict and not verdict.startswith("note:") else 0
+
+
+def _verdict(name: str, result: Any) -> str | None:
+    """One line for stderr on an answer that is not plainly a success (None when it is);
+    a line starting "note:" is no failure."""
+    from orders_lambda.local.invoke import readable
+
+    if not isinstance(result, dict):
+        return None
+    failures = result.get("batchItemFailures")
+    if failures:
+        return (
+            f"{name} refused {len(failures)} record(s) (their reasons are in the log lines "
+            "above); in AWS they would be retried"
+        )
+    status = result.get("statusCode")
+    if not isinstance(status, int):
+        return None
+    headers = {k.lower(): v for k, v in readable(result)["headers"].items()}
+    if status < 400:  # HTTP's error classes start at 400
+        if str(headers.get("idempotent-replayed", "")).lower() == "true":
+            return (
+                "note: a replay of the order first placed with this Idempotency-Key; nothing "
+                "new was placed (--seed sends a fresh key)"
+            )
+        return None
+    try:
+        error = json.loads(result.get("body") or "{}").get("error") or {}
+    except (ValueError, AttributeError):
+        error = {}
+    said = f"{name} answered {status} {error.get('code', '')}: {error.get('message', '')}"
+    if error.get("code") == "ORDER_NOT_FOUND":
+        said += " (the store has no such order: --seed places one first)"
+    return said
 
 
 def _run(arguments: argparse.Namespace) -> int:

@@ -375,7 +375,9 @@ def register(subparsers: Any) -> None:
         "consumers the messages the other services would send.",
     )
     events.set_defaults(run=run)
-    actions = events.add_subparsers(dest="events_action", required=True, metavar="ACTION")
+    actions = events.add_subparsers(
+        dest="events_action", required=True, metavar="ACTION", help="what to do"
+    )
     follow = actions.add_parser(
         "follow",
         help="print order events as they are written",

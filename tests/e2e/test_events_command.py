@@ -55,10 +55,10 @@ def test_paying_twice_says_the_second_payment_changed_nothing(tmp_path: Path) ->
         0,
         f"applied: order {order_id} is now PAID (version 2)\n",
     )
-    assert (again.returncode, again.stdout) == (
-        0,
+    assert again.returncode == 0
+    assert again.stdout == (
         f"no change: order {order_id} is already PAID (version 2); a repeated or late "
-        "PAYMENT_COMPLETED changes nothing\n",
+        "PAYMENT_COMPLETED changes nothing\n"
     )
 
 

@@ -1,8 +1,10 @@
-"""``orders invoke`` on every sample event in events/, and what a Lambda event may not carry."""
+"""``orders invoke`` on every sample event in events/, run as a user runs it: what it prints,
+its exit status, and what a Lambda event may not carry."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,26 +19,40 @@ from tests.support.moto_server import AWS_TEST_ENVIRONMENT
 pytestmark = pytest.mark.slow
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
+SAMPLE_ORDER_ID = "0b6f3c2e-6a1d-4c53-9d0e-3f1f8f4a7c21"  # the order every sample is about
+SHELL = {"PATH": "/usr/bin:/bin", "POWERTOOLS_TRACE_DISABLED": "true"}
+
+# Each sample with --seed, on a fresh store, and the status it answers.
+SAMPLES: list[tuple[str, int]] = [
+    ("create_order", 201),
+    ("get_order", 200),
+    ("list_orders", 200),
+    ("update_order", 200),
+    ("cancel_order", 200),
+    ("delete_order", 204),
+    ("docs", 200),
+]
+
+
+def _orders(
+    workdir: Path, *args: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return run_orders(workdir, *args, env={**SHELL, **(env or {})})
 
 
 def _invoke(
     workdir: Path,
     function: str,
-    event: dict[str, Any],
-    *,
+    event: Path | dict[str, Any],
+    *args: str,
     env: Mapping[str, str] | None = None,
     exit_status: int = 0,
 ) -> Any:
-    path = workdir / f"{function}.event.json"
-    path.write_text(json.dumps(event), encoding="utf-8")
-    done = run_orders(
-        workdir,
-        "invoke",
-        function,
-        "--event",
-        str(path),
-        env={"PATH": "/usr/bin:/bin", "POWERTOOLS_TRACE_DISABLED": "true", **(env or {})},
-    )
+    if isinstance(event, dict):
+        path = workdir / f"{function}.event.json"
+        path.write_text(json.dumps(event), encoding="utf-8")
+        event = path
+    done = _orders(workdir, "invoke", function, "--event", str(event), *args, env=env)
     assert done.returncode == exit_status, done.stderr[-3000:]
     return json.loads(done.stdout)
 
@@ -46,44 +62,126 @@ def _sample(function: str) -> dict[str, Any]:
     return event
 
 
-SAMPLE_ORDER_ID = "0b6f3c2e-6a1d-4c53-9d0e-3f1f8f4a7c21"  # the order every sample is about
-
-
-def _for_order(event: dict[str, Any], order_id: str) -> dict[str, Any]:
-    """The sample event aimed at ``order_id`` instead of the sample's id (in SQS bodies too,
-    which hold the id inside a JSON string)."""
-    return json.loads(json.dumps(event).replace(SAMPLE_ORDER_ID, order_id))  # type: ignore[no-any-return]
-
-
 def test_there_is_a_sample_event_for_every_function() -> None:
     assert {path.stem for path in EVENTS.glob("*.json")} >= set(functions())
 
 
-def test_every_sample_event_runs_through_its_function(tmp_path: Path) -> None:
-    created = _invoke(tmp_path, "create_order", _sample("create_order"))
-    assert created["statusCode"] == 201, created
-    order_id = json.loads(created["body"])["id"]
+def test_every_http_sample_answers_2xx_with_seed_and_again_on_the_same_store(
+    tmp_path: Path,
+) -> None:
+    for _ in range(2):  # the second round finds the first round's orders, deleted ones too
+        for function, status in SAMPLES:
+            extra = () if function == "docs" else ("--seed",)
+            answer = _invoke(tmp_path, function, EVENTS / f"{function}.json", *extra)
+            assert answer["statusCode"] == status, (function, answer)
 
-    expected = [
-        ("get_order", 200),
-        ("list_orders", 200),
-        ("update_order", 200),
-        ("cancel_order", 200),
-        ("delete_order", 204),
-    ]
-    for function, status in expected:
-        event = _sample(function)
-        if event.get("pathParameters"):
-            event = _for_order(event, order_id)
-        result = _invoke(tmp_path, function, event)
-        assert result["statusCode"] == status, (function, result)
 
-    listed = _invoke(tmp_path, "list_orders", {**_sample("list_orders")})
-    assert json.loads(listed["body"])["items"] == []
+def test_the_created_order_is_printed_as_json_with_readable_status_and_headers(
+    tmp_path: Path,
+) -> None:
+    answer = _invoke(tmp_path, "create_order", EVENTS / "create_order.json", "--seed")
+    order = answer["body"]
+    assert answer["statusCode"] == 201
+    assert (order["status"], order["total"], order["customer_id"]) == ("PENDING", "25.00", "alice")
+    assert answer["headers"]["Location"].endswith(f"/orders/{order['id']}")
+    assert answer["headers"]["ETag"] == '"1"'
 
-    docs = _invoke(tmp_path, "docs", _sample("docs"))
-    assert docs["statusCode"] == 200, docs
-    assert "/orders/{order_id}" in json.loads(docs["body"])["paths"]
+    raw = _invoke(tmp_path, "create_order", EVENTS / "create_order.json", "--seed", "--raw")
+    assert isinstance(raw["body"], str)
+    assert json.loads(raw["body"])["status"] == "PENDING"
+
+
+def test_seed_places_a_new_order_each_time_and_says_which(tmp_path: Path) -> None:
+    first = _orders(tmp_path, "invoke", "get_order", "--event", str(EVENTS / "get_order.json"))
+    assert first.returncode == 1
+    assert "404 ORDER_NOT_FOUND" in first.stderr
+    assert "--seed places one first" in first.stderr
+
+    ids = set()
+    for _ in range(2):
+        done = _orders(
+            tmp_path, "invoke", "get_order", "--event", str(EVENTS / "get_order.json"), "--seed"
+        )
+        assert done.returncode == 0, done.stderr
+        order_id = json.loads(done.stdout)["body"]["id"]
+        assert f"placed order {order_id} for alice (PENDING, version 1)" in done.stderr
+        ids.add(order_id)
+    assert len(ids) == 2
+    assert SAMPLE_ORDER_ID not in ids
+
+
+def test_a_second_create_with_the_samples_fixed_key_says_it_is_a_replay(tmp_path: Path) -> None:
+    first = _invoke(tmp_path, "create_order", EVENTS / "create_order.json")
+    done = _orders(tmp_path, "invoke", "create_order", "--event", str(EVENTS / "create_order.json"))
+    assert done.returncode == 0, done.stderr
+    again = json.loads(done.stdout)
+    assert again["headers"]["Idempotent-Replayed"] == "true"
+    assert again["body"]["id"] == first["body"]["id"]
+    assert "orders: note: a replay of the order first placed with this Idempotency-Key" in (
+        done.stderr
+    )
+    fresh = _invoke(tmp_path, "create_order", EVENTS / "create_order.json", "--seed")
+    assert fresh["body"]["id"] != first["body"]["id"]
+    assert "Idempotent-Replayed" not in fresh["headers"]
+
+
+def test_the_payment_and_shipment_samples_move_seeded_orders_on(tmp_path: Path) -> None:
+    paid = _orders(
+        tmp_path, "invoke", "payments", "--event", str(EVENTS / "payments.json"), "--seed"
+    )
+    assert paid.returncode == 0, paid.stderr
+    assert json.loads(paid.stdout) == {"batchItemFailures": []}
+    assert "the payment is for it" in paid.stderr
+
+    for sample, state in (("SHIPMENT_DISPATCHED", 3), ("SHIPMENT_DELIVERED", 4)):
+        event = {**_sample("shipments"), "detail-type": sample}
+        shipped = _invoke(tmp_path, "shipments", event, "--seed")
+        assert (shipped["changed"], shipped["version"]) == (True, state), shipped
+        assert shipped["order_id"] != SAMPLE_ORDER_ID
+
+
+def test_a_refused_event_exits_1_with_the_reason_in_one_line(tmp_path: Path) -> None:
+    # No order has the samples' id in a fresh store.
+    payments = _invoke(tmp_path, "payments", EVENTS / "payments.json", exit_status=1)
+    message_id = _sample("payments")["Records"][0]["messageId"]
+    assert payments == {"batchItemFailures": [{"itemIdentifier": message_id}]}
+
+    done = _orders(tmp_path, "invoke", "shipments", "--event", str(EVENTS / "shipments.json"))
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["errorType"] == "ShipmentRejected"
+    assert done.stderr.splitlines()[-1].startswith("orders: shipments failed: ShipmentRejected:")
+    assert "ORDER_NOT_FOUND" in done.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("function", "event", "said"),
+    [
+        ("get_order", {}, "get_order takes an API Gateway REST proxy event"),
+        ("get_order", _sample("payments"), "get_order takes an API Gateway REST proxy event"),
+        ("delete_order", _sample("get_order"), "this event is GET /orders/{order_id}"),
+        ("payments", _sample("get_order"), "payments takes an SQS batch"),
+        ("shipments", _sample("payments"), "shipments takes an EventBridge event"),
+        ("publisher", _sample("shipments"), "publisher takes a DynamoDB stream batch"),
+    ],
+)
+def test_an_event_of_another_shape_is_one_line_naming_the_sample(
+    tmp_path: Path, function: str, event: dict[str, Any], said: str
+) -> None:
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(event), encoding="utf-8")
+    done = _orders(tmp_path, "invoke", function, "--event", str(path))
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == f"orders: {done.stderr.removeprefix('orders: ').splitlines()[0]}\n"
+    assert said in done.stderr
+    assert f"see events/{function}.json" in done.stderr
+    assert "KeyError" not in done.stderr
+
+
+def test_seed_on_a_function_that_reads_no_order_is_refused(tmp_path: Path) -> None:
+    done = _orders(tmp_path, "invoke", "docs", "--event", str(EVENTS / "docs.json"), "--seed")
+    assert done.returncode == 1
+    assert done.stderr == "orders: --seed: docs reads no order, so there is nothing to seed\n"
 
 
 def test_a_lambda_event_with_the_development_header_but_no_claims_is_401(tmp_path: Path) -> None:
@@ -92,45 +190,29 @@ def test_a_lambda_event_with_the_development_header_but_no_claims_is_401(tmp_pat
     del event["requestContext"]["authorizer"]
     event["headers"] = {**event["headers"], "X-Dev-Customer": "alice", "X-Dev-Staff": "1"}
     event["multiValueHeaders"] = {k: [v] for k, v in event["headers"].items()}
-    result = _invoke(tmp_path, "list_orders", event)
+    result = _invoke(tmp_path, "list_orders", event, exit_status=1)
     assert result["statusCode"] == 401, result
-    assert json.loads(result["body"])["error"]["code"] == "UNAUTHENTICATED"
+    assert result["body"]["error"]["code"] == "UNAUTHENTICATED"
 
 
-def test_an_unknown_function_is_refused_with_the_known_ones(tmp_path: Path) -> None:
-    event = tmp_path / "event.json"
-    event.write_text("{}", encoding="utf-8")
-    done = run_orders(tmp_path, "invoke", "nope", "--event", str(event))
-    assert done.returncode != 0
-    assert "create_order" in done.stderr
+def test_an_unknown_function_is_refused_with_every_known_one(tmp_path: Path) -> None:
+    done = _orders(tmp_path, "invoke", "nope", "--event", str(EVENTS / "docs.json"))
+    assert done.returncode == 2
+    assert len(done.stderr.splitlines()) == 1
+    assert all(name in done.stderr for name in functions()), done.stderr
 
 
-def test_the_payment_and_shipment_samples_move_an_order_on(tmp_path: Path) -> None:
-    created = _invoke(tmp_path, "create_order", _sample("create_order"))
-    order_id = json.loads(created["body"])["id"]
-
-    paid = _invoke(tmp_path, "payments", _for_order(_sample("payments"), order_id))
-    assert paid == {"batchItemFailures": []}
-    shipped = _invoke(tmp_path, "shipments", _for_order(_sample("shipments"), order_id))
-    assert shipped == {"changed": True, "order_id": order_id, "version": 3}
-
-    got = _invoke(tmp_path, "get_order", _for_order(_sample("get_order"), order_id))
-    assert (json.loads(got["body"])["status"], json.loads(got["body"])["version"]) == (
-        "SHIPPED",
-        3,
-    )
-
-
-def test_a_refused_event_is_reported_as_a_function_error_or_a_batch_failure(
-    tmp_path: Path,
-) -> None:
-    # No order has the samples' id in a fresh store.
-    payments = _invoke(tmp_path, "payments", _sample("payments"))
-    message_id = _sample("payments")["Records"][0]["messageId"]
-    assert payments == {"batchItemFailures": [{"itemIdentifier": message_id}]}
-    shipments = _invoke(tmp_path, "shipments", _sample("shipments"), exit_status=1)
-    assert shipments["errorType"] == "ShipmentRejected"
-    assert "ORDER_NOT_FOUND" in shipments["errorMessage"], shipments
+def test_the_publisher_sample_prints_its_event_when_no_bus_is_configured(tmp_path: Path) -> None:
+    done = _orders(tmp_path, "invoke", "publisher", "--event", str(EVENTS / "publisher.json"))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"batchItemFailures": []}
+    assert "orders: no ORDERS_EVENT_BUS_NAME, so the publisher prints each event" in done.stderr
+    envelopes = [
+        json.loads(line) for line in done.stderr.splitlines() if line.startswith('{"detail"')
+    ]
+    assert [(e["detail-type"], e["detail"]["order_id"]) for e in envelopes] == [
+        ("OrderPlaced", SAMPLE_ORDER_ID)
+    ]
 
 
 @pytest.fixture
@@ -140,7 +222,7 @@ def bus(moto_endpoint: str) -> Iterator[BusWithRule]:
     drop_bus(wiring)
 
 
-def test_the_publisher_sample_puts_its_event_on_the_bus(
+def test_the_publisher_sample_puts_its_event_on_a_configured_bus(
     tmp_path: Path, moto_endpoint: str, bus: BusWithRule
 ) -> None:
     environment = {
@@ -148,7 +230,7 @@ def test_the_publisher_sample_puts_its_event_on_the_bus(
         "ORDERS_EVENT_BUS_NAME": bus.bus,
         "ORDERS_EVENTS_ENDPOINT": moto_endpoint,
     }
-    answer = _invoke(tmp_path, "publisher", _sample("publisher"), env=environment)
+    answer = _invoke(tmp_path, "publisher", EVENTS / "publisher.json", env=environment)
     assert answer == {"batchItemFailures": []}
     [delivered] = bus.received()
     assert (delivered["detail-type"], delivered["detail"]["order_id"]) == (
@@ -158,16 +240,16 @@ def test_the_publisher_sample_puts_its_event_on_the_bus(
 
 
 def test_a_bad_setting_is_one_line_naming_it_not_a_function_error(tmp_path: Path) -> None:
-    path = tmp_path / "get.event.json"
-    path.write_text(json.dumps(_sample("get_order")), encoding="utf-8")
     done = run_orders(
         tmp_path,
         "invoke",
         "get_order",
         "--event",
-        str(path),
+        str(EVENTS / "get_order.json"),
         env={"PATH": "/usr/bin:/bin", "ORDERS_MAX_BODY_BYTES": "1"},
     )
     assert done.returncode == 1
     assert done.stdout == ""
-    assert done.stderr.startswith("orders: invalid configuration: ORDERS_MAX_BODY_BYTES")
+    assert done.stderr.splitlines()[-1].startswith(
+        "orders: invalid configuration: ORDERS_MAX_BODY_BYTES"
+    )

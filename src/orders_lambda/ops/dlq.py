@@ -340,13 +340,17 @@ def queue_url(sqs: SQSClient, queue: str) -> str:
 
 def register(subparsers: Any) -> None:
     """Add ``dlq list`` and ``dlq redrive`` to an argparse subparsers object."""
+    from orders_lambda.cli import positive  # the command's own argument types
+
     dlq = subparsers.add_parser(
         "dlq",
         help="show and redrive dead-letter queues",
         description="Show what sits in a dead-letter queue and why; move it back.",
     )
     dlq.set_defaults(run=run)
-    actions = dlq.add_subparsers(dest="dlq_action", required=True)
+    actions = dlq.add_subparsers(
+        dest="dlq_action", required=True, metavar="ACTION", help="what to do"
+    )
     for name, text in (
         ("list", "show the messages of a DLQ and why they are there"),
         ("redrive", "move a DLQ's messages back to their source queue"),
@@ -355,7 +359,14 @@ def register(subparsers: Any) -> None:
         action.add_argument("queue", help="the DLQ's URL or name")
         action.add_argument("--endpoint-url", metavar="URL", help="SQS endpoint (moto, local)")
         action.add_argument("--region", help="AWS region (default: the environment's)")
-        action.add_argument("--max", type=int, default=50 if name == "list" else 1000)
+        limit = 50 if name == "list" else 1000
+        action.add_argument(
+            "--max",
+            type=positive,
+            default=limit,
+            metavar="N",
+            help=f"{'show' if name == 'list' else 'move'} at most N messages (default: {limit})",
+        )
         if name == "list":
             action.add_argument("--json", action="store_true", help="one JSON object a line")
         else:
