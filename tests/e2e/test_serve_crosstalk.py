@@ -13,6 +13,7 @@ import http.client
 import json
 import random
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,11 +24,17 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.support.local_server import RunningServer, orders_serve
+from tests.support.processes import environments, open_files, rss_kib
 
 pytestmark = pytest.mark.slow
 
 CUSTOMERS: Final = 32
 REQUESTS_EACH: Final = 320  # 10,240 in all
+WARM_UP: Final = 100  # requests by each of 4 customers
+QUIET_SECONDS: Final = 2.5
+# The threaded server this replaced grew from 50 MB to 1.2 GB over 10,000 requests; a process
+# that keeps nothing per request stays within a few MB (caches filling, allocator slack).
+RSS_GROWTH_LIMIT_KIB: Final = 16 * 1024
 
 
 @dataclass
@@ -136,9 +143,31 @@ def busy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSer
         yield running
 
 
+def _resources(server: RunningServer) -> dict[int, tuple[int, int]]:
+    """Open files and RSS of every process, once idle: the SQLite stores close their pooled
+    connections after a second without work, so busy and idle counts differ by design."""
+    time.sleep(QUIET_SECONDS)
+    pids = [server.process.pid, *environments(server.process.pid)]
+    return {pid: (open_files(pid), rss_kib(pid)) for pid in pids}
+
+
 def test_thirty_two_customers_at_once_only_ever_see_their_own_answers(
     busy_server: RunningServer,
 ) -> None:
+    # Concurrent, so that every environment has served (and opened its store) before the
+    # resources are first read.
+    warm_ups = [
+        threading.Thread(
+            target=Customer(busy_server.url, f"warm-up-{n}", Findings(), seed=-n).run,
+            args=(WARM_UP,),
+        )
+        for n in range(1, 5)
+    ]
+    for thread in warm_ups:
+        thread.start()
+    for thread in warm_ups:
+        thread.join(timeout=300)
+    before = _resources(busy_server)
     findings = Findings()
     customers = [
         Customer(busy_server.url, f"crosstalk-{n}", findings, seed=n) for n in range(CUSTOMERS)
@@ -162,3 +191,10 @@ def test_thirty_two_customers_at_once_only_ever_see_their_own_answers(
     assert findings.mismatches == [], (len(findings.mismatches), findings.mismatches[:5])
     assert len(findings.request_ids) == total, "a request id was handed out twice"
     assert set(findings.statuses) <= {200, 201, 404}, findings.statuses
+    after = _resources(busy_server)
+    assert after.keys() == before.keys(), "an environment was replaced during the run"
+    for pid, (files, rss) in after.items():
+        assert files <= before[pid][0], f"process {pid} holds {files - before[pid][0]} more files"
+        assert rss - before[pid][1] < RSS_GROWTH_LIMIT_KIB, (
+            f"process {pid} grew {rss - before[pid][1]} KiB"
+        )
