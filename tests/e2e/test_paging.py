@@ -58,18 +58,22 @@ def test_a_cursor_is_bound_to_its_customer(api: ApiClient) -> None:
     assert stolen.error_code == "INVALID_CURSOR"
 
 
-def test_a_limit_above_the_maximum_is_served_as_a_full_page_of_the_maximum(
-    api: ApiClient,
-) -> None:
+def test_a_limit_above_the_maximum_is_refused_naming_the_bound(api: ApiClient) -> None:
+    answer = api.get(f"/orders?limit={MAX_PAGE_SIZE + 1}")
+    assert (answer.status, answer.error_code) == (400, "BAD_REQUEST"), answer
+    assert answer.json()["error"]["fields"] == {"limit": f"1 to {MAX_PAGE_SIZE}"}
+
+
+def test_the_maximum_limit_is_served_as_a_full_page(api: ApiClient) -> None:
     placed = [
         api.post("/orders", json_body=new_order()).json()["id"] for _ in range(MAX_PAGE_SIZE + 1)
     ]
 
-    first = api.get("/orders?limit=100000")
+    first = api.get(f"/orders?limit={MAX_PAGE_SIZE}")
 
     assert first.status == 200, first
     page = first.json()
     assert [order["id"] for order in page["items"]] == placed[:0:-1]  # newest MAX_PAGE_SIZE
     assert page["next_cursor"]
-    rest = api.get(f"/orders?limit=100000&cursor={page['next_cursor']}").json()
+    rest = api.get(f"/orders?limit={MAX_PAGE_SIZE}&cursor={page['next_cursor']}").json()
     assert ([order["id"] for order in rest["items"]], rest["next_cursor"]) == ([placed[0]], None)

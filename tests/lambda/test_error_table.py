@@ -20,12 +20,17 @@ from orders_core import (
     StoreUnavailable,
     VersionConflict,
 )
+from orders_core.idempotency import IdempotencyKeyReused as KeyReused
+from orders_core.idempotency import ReplayUnavailable
 from orders_lambda.http import errors
 from orders_lambda.http.errors import ERROR_TABLE, problem_for
 
 EXPECTED: list[tuple[BaseException, int, str]] = [
-    (InvalidInput("bad", {"lines[0].sku": "pattern"}), 422, "INVALID_INPUT"),
-    (CurrencyMismatch("mixed"), 422, "CURRENCY_MISMATCH"),
+    # One code for every 422 of a body that breaks a rule, whoever found it.
+    (InvalidInput("bad", {"lines[0].sku": "pattern"}), 422, "VALIDATION_FAILED"),
+    (CurrencyMismatch("mixed"), 422, "VALIDATION_FAILED"),
+    (KeyReused("other order"), 422, "IDEMPOTENCY_KEY_REUSED"),
+    (ReplayUnavailable("changed"), 409, "IDEMPOTENCY_REPLAY_UNAVAILABLE"),
     (OrderNotFound("gone"), 404, "ORDER_NOT_FOUND"),
     (OrderAlreadyExists("dup"), 409, "ORDER_ALREADY_EXISTS"),
     (VersionConflict("stale"), 412, "VERSION_CONFLICT"),
@@ -44,7 +49,8 @@ EXPECTED: list[tuple[BaseException, int, str]] = [
     (errors.ValidationFailed("bad"), 422, "VALIDATION_FAILED"),
     (errors.IdempotencyKeyReused("other"), 422, "IDEMPOTENCY_KEY_REUSED"),
     (errors.PreconditionRequired("if-match"), 428, "PRECONDITION_REQUIRED"),
-    (PaymentMismatch("short"), 409, "PAYMENT_MISMATCH"),
+    # Not a code HTTP clients are told of: answered as the error it is mapped as.
+    (PaymentMismatch("short"), 409, "ILLEGAL_TRANSITION"),
     (StoreError("AccessDeniedException"), 500, "INTERNAL_ERROR"),
     (OrdersError("unmapped"), 500, "INTERNAL_ERROR"),
     (RuntimeError("boom"), 500, "INTERNAL_ERROR"),

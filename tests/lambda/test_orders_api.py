@@ -100,7 +100,7 @@ def test_wrong_types_are_a_422_naming_each_field(call: Call) -> None:
 def test_domain_rules_are_a_422_naming_the_field(call: Call) -> None:
     body = _body(lines=[{"sku": "bad sku", "quantity": 1, "unit_price": "1.00"}])
     answer = call("POST", "/orders", body=body)
-    assert (answer.status, answer.error_code) == (422, "INVALID_INPUT")
+    assert (answer.status, answer.error_code) == (422, "VALIDATION_FAILED")
     assert "lines[0].sku" in answer.json["error"]["fields"]
 
 
@@ -200,20 +200,32 @@ def test_listing_walks_the_callers_orders_newest_first(call: Call) -> None:
 def test_listing_filters_by_status(call: Call) -> None:
     first, second = _place(call, 2)
     call("POST", f"/orders/{first}/cancel")
-    answer = call("GET", "/orders", query={"status": "cancelled"})
+    answer = call("GET", "/orders", query={"status": "CANCELLED"})
     assert [item["id"] for item in answer.json["items"]] == [first]
     assert second not in answer.text
 
 
-def test_the_limit_is_capped(call: Call, repo: InMemoryOrderRepository) -> None:
+def test_a_status_is_spelled_as_the_api_writes_it(call: Call) -> None:
+    answer = call("GET", "/orders", query={"status": "cancelled"})
+    assert (answer.status, answer.error_code) == (400, "BAD_REQUEST")
+    assert "CANCELLED" in answer.json["error"]["fields"]["status"]
+
+
+def test_a_limit_above_the_maximum_is_refused_rather_than_capped(call: Call) -> None:
+    for limit in ("101", "00000000101", "9" * 30, "9" * 5000):
+        answer = call("GET", "/orders", query={"limit": limit})
+        assert (answer.status, answer.error_code) == (400, "BAD_REQUEST"), limit
+        assert answer.json["error"]["fields"] == {"limit": f"1 to {MAX_PAGE_SIZE}"}
+
+
+def test_the_maximum_limit_is_a_full_page(call: Call, repo: InMemoryOrderRepository) -> None:
     for index in range(MAX_PAGE_SIZE + 5):
         order, event = placed_order(f"bulk-{index:04d}", "customer-1", at=EPOCH)
         repo.add(order, [event])
-    for limit in ("101", "00000000101", "9" * 30, "9" * 5000):
-        answer = call("GET", "/orders", query={"limit": limit})
-        assert answer.status == 200
-        assert len(answer.json["items"]) == MAX_PAGE_SIZE
-        assert answer.json["next_cursor"]
+    answer = call("GET", "/orders", query={"limit": str(MAX_PAGE_SIZE)})
+    assert answer.status == 200
+    assert len(answer.json["items"]) == MAX_PAGE_SIZE
+    assert answer.json["next_cursor"]
 
 
 def test_leading_zeros_do_not_change_the_limit(call: Call, repo: InMemoryOrderRepository) -> None:
@@ -263,7 +275,9 @@ def test_staff_list_a_named_customers_orders(call: Call) -> None:
     mine = _place(call, 2)
     answer = call("GET", "/orders", query={"customer_id": "customer-1"}, claims=STAFF)
     assert [item["id"] for item in answer.json["items"]] == list(reversed(mine))
-    assert call("GET", "/orders", claims=STAFF).status == 422
+    unnamed = call("GET", "/orders", claims=STAFF)
+    assert (unnamed.status, unnamed.error_code) == (400, "BAD_REQUEST")
+    assert unnamed.json["error"]["fields"] == {"customer_id": "required for staff"}
 
 
 def test_customers_cannot_list_another_customers_orders(call: Call) -> None:

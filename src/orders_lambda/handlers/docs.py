@@ -6,7 +6,8 @@ from this function, so the page needs nothing from outside the deployment.
 
 from __future__ import annotations
 
-from functools import cache
+import re
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Final
 
@@ -19,6 +20,8 @@ _ASSETS: Final = {
     "swagger-ui-bundle.js": ("swagger-ui-bundle.min.js", "text/javascript; charset=utf-8"),
 }
 _CACHED: Final = {"Cache-Control": "public, max-age=3600"}
+HOST: Final = r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?"
+_HOST: Final = re.compile(HOST)
 
 # Relative links: the page works at /swagger behind any stage or base path.
 _PAGE: Final = """<!doctype html>
@@ -45,17 +48,30 @@ def _asset(name: str) -> str:
     return package.joinpath(name).read_text(encoding="utf-8")
 
 
-@cache
-def _document_text() -> str:
-    # The document never changes within a process: serialise it once, not on every request.
-    from orders_lambda.http.openapi import document
+@lru_cache(maxsize=8)
+def _document_text(base_url: str) -> str:
+    # The document only changes with the URL it is served at (one or two per function):
+    # serialise it once per URL, not on every request.
+    from orders_lambda.http.openapi import served
 
-    return dumps(document())
+    return dumps(served(base_url))
+
+
+def _base_url(request: Request) -> str:
+    """The URL the client called this API on: its scheme and host as API Gateway forwards
+    them, and the stage or base path before the route."""
+    context = request.event.get("requestContext") or {}
+    host = request.header("Host") or ""
+    if not _HOST.fullmatch(host):  # a name and a port, nothing a client could smuggle in
+        host = str(context.get("domainName") or "")
+        host = host if _HOST.fullmatch(host) else "localhost"
+    scheme = (request.header("X-Forwarded-Proto") or "https").split(",")[0].strip()
+    return f"{'http' if scheme == 'http' else 'https'}://{host}{request.url('')}"
 
 
 @api.operation(routes.OPENAPI_DOCUMENT)
-def openapi_document(_: Request) -> Reply:
-    return Reply.serialised(200, _document_text(), _CACHED)
+def openapi_document(request: Request) -> Reply:
+    return Reply.serialised(200, _document_text(_base_url(request)), _CACHED)
 
 
 @api.operation(routes.SWAGGER_UI)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from http import HTTPStatus
 from typing import Any, ClassVar, Final
 
@@ -28,9 +29,56 @@ from orders_core import (
     StoreUnavailable,
     VersionConflict,
 )
+from orders_core.idempotency import IdempotencyKeyReused as KeyReusedByAnotherOrder
+
+
+class ErrorCode(StrEnum):
+    """Every ``error.code`` a client can receive, from a function or from the gateway in
+    front of it (API Gateway deployed, ``orders serve`` locally). The OpenAPI document
+    publishes this list as an enum; tests check that every code raised, mapped or answered by
+    a gateway is in it."""
+
+    # The body or a rule on it (422)
+    VALIDATION_FAILED = "VALIDATION_FAILED"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    # Headers, query parameters, framing (400)
+    BAD_REQUEST = "BAD_REQUEST"
+    MALFORMED_JSON = "MALFORMED_JSON"
+    MALFORMED_REQUEST = "MALFORMED_REQUEST"
+    INVALID_CURSOR = "INVALID_CURSOR"
+    CLIENT_CLOSED = "CLIENT_CLOSED"
+    # Who is asking (401, 403)
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    PERMISSION_DENIED = "PERMISSION_DENIED"
+    FORBIDDEN = "FORBIDDEN"
+    # What is asked for (404, 405, 409, 412, 428)
+    ORDER_NOT_FOUND = "ORDER_NOT_FOUND"
+    ROUTE_NOT_FOUND = "ROUTE_NOT_FOUND"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
+    ORDER_ALREADY_EXISTS = "ORDER_ALREADY_EXISTS"
+    IDEMPOTENCY_IN_PROGRESS = "IDEMPOTENCY_IN_PROGRESS"
+    IDEMPOTENCY_REPLAY_UNAVAILABLE = "IDEMPOTENCY_REPLAY_UNAVAILABLE"
+    VERSION_CONFLICT = "VERSION_CONFLICT"
+    PRECONDITION_REQUIRED = "PRECONDITION_REQUIRED"
+    # Limits of the gateway (408, 413, 415, 429, 431)
+    REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    THROTTLED = "THROTTLED"
+    HEADERS_TOO_LARGE = "HEADERS_TOO_LARGE"
+    # Failures (500, 502, 503, 504)
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+    FUNCTION_FAILED = "FUNCTION_FAILED"
+    ENVIRONMENT_LOST = "ENVIRONMENT_LOST"
+    STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
+    SHUTTING_DOWN = "SHUTTING_DOWN"
+    TOO_MANY_CONNECTIONS = "TOO_MANY_CONNECTIONS"
+    FUNCTION_TIMED_OUT = "FUNCTION_TIMED_OUT"
+
 
 JSON: Final = "application/json"
-INTERNAL_ERROR: Final = "INTERNAL_ERROR"
+INTERNAL_ERROR: Final = ErrorCode.INTERNAL_ERROR.value
 RETRY_AFTER_SECONDS: Final = 1
 
 
@@ -38,7 +86,7 @@ class ApiError(Exception):
     """An error of the HTTP layer (bad headers, body, route...): it knows its own status."""
 
     status: ClassVar[HTTPStatus]
-    code: ClassVar[str]
+    code: ClassVar[ErrorCode]
 
     def __init__(
         self,
@@ -56,59 +104,59 @@ class BadRequest(ApiError):
     """A header or query parameter that can't be understood."""
 
     status = HTTPStatus.BAD_REQUEST
-    code = "BAD_REQUEST"
+    code = ErrorCode.BAD_REQUEST
 
 
 class MalformedJson(ApiError):
     status = HTTPStatus.BAD_REQUEST
-    code = "MALFORMED_JSON"
+    code = ErrorCode.MALFORMED_JSON
 
 
 class Unauthenticated(ApiError):
     status = HTTPStatus.UNAUTHORIZED
-    code = "UNAUTHENTICATED"
+    code = ErrorCode.UNAUTHENTICATED
 
 
 class RouteNotFound(ApiError):
     status = HTTPStatus.NOT_FOUND
-    code = "ROUTE_NOT_FOUND"
+    code = ErrorCode.ROUTE_NOT_FOUND
 
 
 class MethodNotAllowed(ApiError):
     status = HTTPStatus.METHOD_NOT_ALLOWED
-    code = "METHOD_NOT_ALLOWED"
+    code = ErrorCode.METHOD_NOT_ALLOWED
 
 
 class IdempotencyInProgress(ApiError):
     status = HTTPStatus.CONFLICT
-    code = "IDEMPOTENCY_IN_PROGRESS"
+    code = ErrorCode.IDEMPOTENCY_IN_PROGRESS
 
 
 class PayloadTooLarge(ApiError):
     status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-    code = "PAYLOAD_TOO_LARGE"
+    code = ErrorCode.PAYLOAD_TOO_LARGE
 
 
 class UnsupportedMediaType(ApiError):
     status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
-    code = "UNSUPPORTED_MEDIA_TYPE"
+    code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
 
 
 class ValidationFailed(ApiError):
     """A well-formed JSON body that does not fit the operation's schema."""
 
     status = HTTPStatus.UNPROCESSABLE_ENTITY
-    code = "VALIDATION_FAILED"
+    code = ErrorCode.VALIDATION_FAILED
 
 
 class IdempotencyKeyReused(ApiError):
     status = HTTPStatus.UNPROCESSABLE_ENTITY
-    code = "IDEMPOTENCY_KEY_REUSED"
+    code = ErrorCode.IDEMPOTENCY_KEY_REUSED
 
 
 class PreconditionRequired(ApiError):
     status = HTTPStatus.PRECONDITION_REQUIRED
-    code = "PRECONDITION_REQUIRED"
+    code = ErrorCode.PRECONDITION_REQUIRED
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,12 +167,19 @@ class ErrorMapping:
     status: HTTPStatus
     message: str | None = None
     retry_after: int | None = None
+    # The code the client sees, when not the error's own.
+    code: ErrorCode | None = None
 
 
 # Core error -> HTTP. Looked up along the exception's MRO, so subclasses (CurrencyMismatch
 # is an InvalidInput) follow their parent unless listed themselves.
 ERROR_TABLE: Final[Mapping[type[OrdersError], ErrorMapping]] = {
-    InvalidInput: ErrorMapping(HTTPStatus.UNPROCESSABLE_ENTITY),
+    # One 422 code for a body that breaks a rule, whether pydantic (its shape) or core (a
+    # rule on its values, e.g. a price's decimals in the order's currency) found it: a
+    # client handles both the same way, by reading ``fields``.
+    InvalidInput: ErrorMapping(HTTPStatus.UNPROCESSABLE_ENTITY, code=ErrorCode.VALIDATION_FAILED),
+    # ... except a key reused for another order: the request is fine, the key is not.
+    KeyReusedByAnotherOrder: ErrorMapping(HTTPStatus.UNPROCESSABLE_ENTITY),
     OrderNotFound: ErrorMapping(HTTPStatus.NOT_FOUND),
     OrderAlreadyExists: ErrorMapping(HTTPStatus.CONFLICT),
     VersionConflict: ErrorMapping(HTTPStatus.PRECONDITION_FAILED),
@@ -173,12 +228,15 @@ class Problem:
         }
 
 
-def _mapping_for(exc: OrdersError) -> ErrorMapping | None:
+def _mapping_for(exc: OrdersError) -> tuple[type[OrdersError], ErrorMapping] | None:
     for cls in type(exc).__mro__:
         found = ERROR_TABLE.get(cls)
         if found is not None:
-            return found
+            return cls, found
     return None
+
+
+_CODES: Final = frozenset(ErrorCode)
 
 
 def problem_for(exc: BaseException) -> Problem:
@@ -186,13 +244,18 @@ def problem_for(exc: BaseException) -> Problem:
     if isinstance(exc, ApiError):
         return Problem(exc.status, exc.code, str(exc), exc.fields, exc.headers)
     if isinstance(exc, OrdersError):
-        mapping = _mapping_for(exc)
-        if mapping is not None:
+        matched = _mapping_for(exc)
+        if matched is not None:
+            mapped, mapping = matched
             headers = {}
             if mapping.retry_after is not None:
                 headers["Retry-After"] = str(mapping.retry_after)
             fields = exc.fields if isinstance(exc, InvalidInput) else {}
-            return Problem(mapping.status, exc.code, mapping.message or str(exc), fields, headers)
+            # A client only ever sees an ErrorCode: a subclass with a code of its own that
+            # no client is told of (PaymentMismatch, of the payment consumer) answers with
+            # the code of the error it is mapped as.
+            code = mapping.code or (exc.code if exc.code in _CODES else mapped.code)
+            return Problem(mapping.status, code, mapping.message or str(exc), fields, headers)
     return Problem(
         HTTPStatus.INTERNAL_SERVER_ERROR,
         INTERNAL_ERROR,
@@ -204,6 +267,7 @@ __all__ = [
     "ERROR_TABLE",
     "ApiError",
     "BadRequest",
+    "ErrorCode",
     "ErrorMapping",
     "IdempotencyInProgress",
     "IdempotencyKeyReused",

@@ -3,11 +3,22 @@
 Nothing here is imported by the order entrypoints; only the docs entrypoint and the spec
 check use it. ``python -m orders_lambda.http.openapi [--check] [PATH]`` writes the document
 to PATH (default docs/openapi.json) or, with ``--check``, fails when the file differs.
+
+The document is as strict as the server: every rule a request must meet that JSON Schema can
+state is in a schema (patterns, bounds, enums, the If-Match and Idempotency-Key formats), and
+every answer the functions or the gateway in front of them can give is listed on the
+operations it applies to, each error status with an example per code it carries. The error
+codes come from :class:`~orders_lambda.http.errors.ErrorCode`; which status carries which
+code is :data:`ERROR_CODES`, tested against the error table and the gateways' answers.
+
+The committed file names the deployed API as a server template; the docs function serves
+the same document with ``servers`` set to the URL it was called on (:func:`served`).
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 from collections.abc import Mapping, Sequence
@@ -21,8 +32,11 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from orders_core import MAX_PAGE_SIZE, OrderStatus
+from orders_core.cursor import MAX_CURSOR_LENGTH
+from orders_core.idempotency import MAX_KEY_LENGTH
 from orders_core.use_cases import DEFAULT_PAGE_SIZE
 from orders_lambda import routes
+from orders_lambda.http.errors import ErrorCode
 from orders_lambda.http.models import (
     CreateOrderRequest,
     ErrorBody,
@@ -35,31 +49,268 @@ TITLE: Final = "Orders service"
 VERSION: Final = "1.0.0"
 DEFAULT_PATH: Final = Path("docs/openapi.json")
 _REF: Final = "#/components/schemas/{model}"
+_RESPONSE_REF: Final = "#/components/responses/{name}"
 
-_ERRORS: Final[Mapping[int, str]] = {
-    400: "Unreadable request: malformed JSON, a bad header, query parameter or cursor",
+# The formats the server checks, as JSON Schema patterns (ECMA-262 dialect).
+ORDER_ID_SCHEMA: Final = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}
+IF_MATCH_SCHEMA: Final = {"type": "string", "pattern": '^(W/)?"[0-9]{1,18}"$'}
+ETAG_SCHEMA: Final = {"type": "string", "pattern": '^"[0-9]{1,18}"$'}
+IDEMPOTENCY_KEY_SCHEMA: Final = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": MAX_KEY_LENGTH,
+    "pattern": f"^[!-~]{{1,{MAX_KEY_LENGTH}}}$",
+}
+CURSOR_SCHEMA: Final = {
+    "type": "string",
+    "maxLength": MAX_CURSOR_LENGTH,
+    "pattern": r"^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)?$",
+}
+CUSTOMER_ID_SCHEMA: Final = {"type": "string", "minLength": 1, "maxLength": 128}
+RETRY_AFTER_SCHEMA: Final = {"type": "integer", "minimum": 0}
+
+
+@dataclass(frozen=True, slots=True)
+class CodeDoc:
+    """One error code as the document shows it: its status and an example message."""
+
+    status: HTTPStatus
+    example: str
+
+
+# Which status carries which code, with the message a client may see. Every ErrorCode is
+# here once; tests/lambda/test_openapi.py checks the functions' and gateways' pairs against it.
+ERROR_CODES: Final[Mapping[ErrorCode, CodeDoc]] = {
+    ErrorCode.BAD_REQUEST: CodeDoc(
+        HTTPStatus.BAD_REQUEST, 'If-Match must be one ETag of this API, such as "3"'
+    ),
+    ErrorCode.MALFORMED_JSON: CodeDoc(HTTPStatus.BAD_REQUEST, "the body is not valid JSON"),
+    ErrorCode.MALFORMED_REQUEST: CodeDoc(
+        HTTPStatus.BAD_REQUEST, "the request is not valid HTTP/1.1"
+    ),
+    ErrorCode.INVALID_CURSOR: CodeDoc(HTTPStatus.BAD_REQUEST, "the cursor is malformed"),
+    ErrorCode.CLIENT_CLOSED: CodeDoc(HTTPStatus.BAD_REQUEST, "the client went away"),
+    ErrorCode.UNAUTHENTICATED: CodeDoc(
+        HTTPStatus.UNAUTHORIZED, "the request carries no authenticated caller"
+    ),
+    ErrorCode.PERMISSION_DENIED: CodeDoc(
+        HTTPStatus.FORBIDDEN, "customers list only their own orders"
+    ),
+    ErrorCode.FORBIDDEN: CodeDoc(HTTPStatus.FORBIDDEN, "Forbidden"),
+    ErrorCode.ORDER_NOT_FOUND: CodeDoc(
+        HTTPStatus.NOT_FOUND, "order 0b8f6a9e-2d54-4b51-9d36-5b3e6f2d9c11 not found"
+    ),
+    ErrorCode.ROUTE_NOT_FOUND: CodeDoc(HTTPStatus.NOT_FOUND, "no route matches GET /order"),
+    ErrorCode.METHOD_NOT_ALLOWED: CodeDoc(
+        HTTPStatus.METHOD_NOT_ALLOWED, "/orders does not accept PUT; it accepts POST, GET"
+    ),
+    ErrorCode.ILLEGAL_TRANSITION: CodeDoc(
+        HTTPStatus.CONFLICT, "cannot change lines of a SHIPPED order"
+    ),
+    ErrorCode.ORDER_ALREADY_EXISTS: CodeDoc(HTTPStatus.CONFLICT, "the order already exists"),
+    ErrorCode.IDEMPOTENCY_IN_PROGRESS: CodeDoc(
+        HTTPStatus.CONFLICT,
+        "a request with this Idempotency-Key is still being processed; retry shortly",
+    ),
+    ErrorCode.IDEMPOTENCY_REPLAY_UNAVAILABLE: CodeDoc(
+        HTTPStatus.CONFLICT,
+        "the order of this Idempotency-Key has changed since and its first state is no longer kept",
+    ),
+    ErrorCode.VERSION_CONFLICT: CodeDoc(
+        HTTPStatus.PRECONDITION_FAILED,
+        "order 0b8f6a9e-2d54-4b51-9d36-5b3e6f2d9c11 is at version 3, not 2",
+    ),
+    ErrorCode.PRECONDITION_REQUIRED: CodeDoc(
+        HTTPStatus.PRECONDITION_REQUIRED,
+        "this operation needs an If-Match header with the order's ETag",
+    ),
+    ErrorCode.VALIDATION_FAILED: CodeDoc(HTTPStatus.UNPROCESSABLE_ENTITY, "the body is invalid"),
+    ErrorCode.IDEMPOTENCY_KEY_REUSED: CodeDoc(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        "this Idempotency-Key was already used with a different request body",
+    ),
+    ErrorCode.REQUEST_TIMEOUT: CodeDoc(
+        HTTPStatus.REQUEST_TIMEOUT, "the request body did not arrive within 10 seconds"
+    ),
+    ErrorCode.PAYLOAD_TOO_LARGE: CodeDoc(
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "the request body is larger than 65536 bytes"
+    ),
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: CodeDoc(
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send the body as application/json"
+    ),
+    ErrorCode.THROTTLED: CodeDoc(
+        HTTPStatus.TOO_MANY_REQUESTS,
+        "every execution environment is busy and the queue is full; retry shortly",
+    ),
+    ErrorCode.HEADERS_TOO_LARGE: CodeDoc(
+        HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+        "the request has 120 headers of 4200 bytes; at most 100 headers of 10240 bytes in "
+        "all are accepted",
+    ),
+    ErrorCode.INTERNAL_ERROR: CodeDoc(
+        HTTPStatus.INTERNAL_SERVER_ERROR,
+        "an unexpected error occurred; quote the request id when reporting it",
+    ),
+    ErrorCode.FUNCTION_FAILED: CodeDoc(
+        HTTPStatus.BAD_GATEWAY, "the function failed; see the server's output for the traceback"
+    ),
+    ErrorCode.ENVIRONMENT_LOST: CodeDoc(
+        HTTPStatus.BAD_GATEWAY,
+        "the execution environment running this request stopped; whether the request took "
+        "effect is unknown: retry with the same Idempotency-Key",
+    ),
+    ErrorCode.STORE_UNAVAILABLE: CodeDoc(
+        HTTPStatus.SERVICE_UNAVAILABLE, "the order store is unavailable; retry later"
+    ),
+    ErrorCode.SHUTTING_DOWN: CodeDoc(HTTPStatus.SERVICE_UNAVAILABLE, "the server is shutting down"),
+    ErrorCode.TOO_MANY_CONNECTIONS: CodeDoc(
+        HTTPStatus.SERVICE_UNAVAILABLE, "the server has too many open connections; retry shortly"
+    ),
+    ErrorCode.FUNCTION_TIMED_OUT: CodeDoc(
+        HTTPStatus.GATEWAY_TIMEOUT,
+        "the function did not answer within 30 seconds and was stopped",
+    ),
+}
+
+# What each status means, whichever code it carries.
+_STATUS_TEXT: Final[Mapping[int, str]] = {
+    400: "The request can't be read: malformed HTTP or JSON, or a header, query parameter "
+    "or cursor outside its schema; `fields` names the parameter",
     401: "No authenticated caller",
-    403: "The caller may not do this at all",
-    404: "No such order (another customer's order is not found either)",
+    403: "Refused: PERMISSION_DENIED when the caller may not do this, FORBIDDEN when the "
+    "gateway's firewall (WAF) or resource policy refused the request",
+    404: "No such order (another customer's order is not found either); ROUTE_NOT_FOUND "
+    "when the path names no route (an id with a '/', say)",
+    405: "The path exists but not with this method; Allow lists the methods it has",
+    408: "The request's head or body did not arrive in time; the connection is closed",
     409: "The order's status does not allow this",
     412: "If-Match names a version that is no longer current",
-    413: "The body is too large",
+    413: "The body is larger than the gateway accepts; the connection is closed",
     415: "The body is not application/json",
-    422: "The body breaks the schema or a business rule; `fields` names each problem",
+    422: "The body breaks its schema or a rule on its values; `fields` names each problem",
     428: "If-Match is required",
+    429: "Throttled: too many requests at once; retry after Retry-After seconds",
+    431: "Too many headers, or headers too large",
     500: "Unexpected failure; quote the request id",
-    503: "The store is unavailable; retry after Retry-After seconds",
+    502: "The function failed or its execution environment was lost; for a keyed create, "
+    "retry with the same Idempotency-Key",
+    503: "The store or the server is unavailable; retry after Retry-After seconds",
+    504: "The function did not answer in time",
 }
-_COMMON_ERRORS: Final = (401, 500, 503)
-_BODY_ERRORS: Final = (400, 413, 415, 422)
+
+# Answers every operation can get, from the gateway or any function.
+_COMMON_CODES: Final = (
+    ErrorCode.MALFORMED_REQUEST,
+    ErrorCode.UNAUTHENTICATED,
+    ErrorCode.FORBIDDEN,
+    ErrorCode.REQUEST_TIMEOUT,
+    ErrorCode.PAYLOAD_TOO_LARGE,
+    ErrorCode.THROTTLED,
+    ErrorCode.HEADERS_TOO_LARGE,
+    ErrorCode.INTERNAL_ERROR,
+    ErrorCode.FUNCTION_FAILED,
+    ErrorCode.ENVIRONMENT_LOST,
+    ErrorCode.STORE_UNAVAILABLE,
+    ErrorCode.SHUTTING_DOWN,
+    ErrorCode.TOO_MANY_CONNECTIONS,
+    ErrorCode.FUNCTION_TIMED_OUT,
+)
+_BODY_CODES: Final = (
+    ErrorCode.MALFORMED_JSON,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    ErrorCode.VALIDATION_FAILED,
+)
+_BY_ID_CODES: Final = (ErrorCode.ORDER_NOT_FOUND, ErrorCode.ROUTE_NOT_FOUND)
+_PRECONDITION_CODES: Final = (ErrorCode.BAD_REQUEST, ErrorCode.VERSION_CONFLICT)
+# Statuses whose answer says when to come back.
+_RETRY_AFTER: Final = frozenset({429, 503})
+_RETRY_AFTER_CODES: Final = frozenset({ErrorCode.IDEMPOTENCY_IN_PROGRESS})
+
+_ORDER_ID: Final = "0b8f6a9e-2d54-4b51-9d36-5b3e6f2d9c11"
+_REQUEST_ID: Final = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
 
 
-def _header(description: str, *, required: bool = False) -> dict[str, Any]:
-    return {"description": description, "required": required, "schema": {"type": "string"}}
+def _example_order(**changes: Any) -> dict[str, Any]:
+    order = {
+        "id": _ORDER_ID,
+        "customer_id": "alice",
+        "status": "PENDING",
+        "version": 1,
+        "currency": "EUR",
+        "lines": [{"sku": "BOOK-42", "quantity": 2, "unit_price": "12.50", "total": "25.00"}],
+        "discounts": [],
+        "subtotal": "25.00",
+        "discount": "0.00",
+        "total": "25.00",
+        "created_at": "2026-03-01T09:30:00.000000+00:00",
+        "updated_at": "2026-03-01T09:30:00.000000+00:00",
+    }
+    return {**order, **changes}
 
 
-_ETAG: Final = _header('The order\'s version in quotes, e.g. "3"')
-_IF_MATCH: Final = "If-Match"
+_CREATE_EXAMPLES: Final = {
+    "one-line": {
+        "summary": "One line in euros",
+        "value": {
+            "currency": "EUR",
+            "lines": [{"sku": "BOOK-42", "quantity": 2, "unit_price": "12.50"}],
+        },
+    },
+    "yen": {
+        "summary": "Yen have no decimals",
+        "value": {
+            "currency": "JPY",
+            "lines": [
+                {"sku": "TEA-1", "quantity": 1, "unit_price": "1200"},
+                {"sku": "CUP-7", "quantity": 4, "unit_price": "800"},
+            ],
+        },
+    },
+}
+_UPDATE_EXAMPLE: Final = {"lines": [{"sku": "BOOK-42", "quantity": 3, "unit_price": "12.50"}]}
+_UPDATED_ORDER: Final = _example_order(
+    version=2,
+    lines=[{"sku": "BOOK-42", "quantity": 3, "unit_price": "12.50", "total": "37.50"}],
+    subtotal="37.50",
+    total="37.50",
+    updated_at="2026-03-01T09:35:12.000000+00:00",
+)
+
+
+def _header(description: str, schema: Mapping[str, Any], *, required: bool) -> dict[str, Any]:
+    return {"description": description, "required": required, "schema": dict(schema)}
+
+
+_ETAG: Final = _header(
+    'The order\'s version in quotes, e.g. "3": send it back as If-Match',
+    ETAG_SCHEMA,
+    required=True,
+)
+
+
+def _link(operation: str, *, with_version: bool) -> dict[str, Any]:
+    parameters = {"path.order_id": "$response.body#/id"}
+    if with_version:
+        parameters["header.If-Match"] = "$response.header.ETag"
+    return {"operationId": operation, "parameters": parameters}
+
+
+# From an order to what can be done with it next, by id and at the version just read.
+_ORDER_LINKS: Final = {
+    "GetOrder": {**_link("get_order", with_version=False), "description": "Read it again"},
+    "UpdateOrder": {
+        **_link("update_order", with_version=True),
+        "description": "Replace its lines, at the version just read",
+    },
+    "CancelOrder": {
+        **_link("cancel_order", with_version=True),
+        "description": "Cancel it, at the version just read",
+    },
+    "DeleteOrder": {
+        **_link("delete_order", with_version=True),
+        "description": "Delete it, at the version just read",
+    },
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,35 +318,60 @@ class _Operation:
     success: HTTPStatus
     description: str
     request: type[BaseModel] | None = None
+    request_examples: Mapping[str, Any] = field(default_factory=dict)
     response: type[BaseModel] | None = None
+    response_example: Any = None
     response_headers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    links: Mapping[str, Any] = field(default_factory=dict)
     parameters: Sequence[Mapping[str, Any]] = ()
-    errors: Sequence[int] = ()
-    # The 409 of an operation whose conflict can pass (sent with Retry-After), if it has one.
-    transient_conflict: str | None = None
+    codes: Sequence[ErrorCode] = ()
+    notes: str = ""
 
 
-def _parameter(name: str, where: str, description: str, **schema: Any) -> dict[str, Any]:
-    return {
+def _parameter(
+    name: str,
+    where: str,
+    description: str,
+    schema: Mapping[str, Any],
+    *,
+    required: bool = False,
+    example: Any = None,
+) -> dict[str, Any]:
+    parameter: dict[str, Any] = {
         "name": name,
         "in": where,
-        "required": where == "path" or schema.pop("required", False),
+        "required": where == "path" or required,
         "description": description,
-        "schema": schema or {"type": "string"},
+        "schema": dict(schema),
     }
+    if example is not None:
+        parameter["example"] = example
+    return parameter
 
 
-_ORDER_ID: Final = _parameter("order_id", "path", "The order's id")
+_ORDER_ID_PARAMETER: Final = _parameter(
+    "order_id",
+    "path",
+    "The order's id (1-64 letters, digits, '_' or '-'; any other path is a 404)",
+    ORDER_ID_SCHEMA,
+    example=_ORDER_ID,
+)
 
 
 def _if_match(*, required: bool) -> dict[str, Any]:
-    purpose = "required" if required else "optional; when given, the change applies only then"
+    purpose = (
+        "required: without it the answer is 428"
+        if required
+        else "optional: when given, the change applies only to that version"
+    )
     return _parameter(
-        _IF_MATCH,
+        "If-Match",
         "header",
-        f'The ETag read before, e.g. "3" ({purpose})',
-        type="string",
+        f'One ETag read before, e.g. "3" ({purpose}; a stale one is 412). `*` and lists of '
+        "ETags are refused (400): a change here always names the version it was decided on",
+        IF_MATCH_SCHEMA,
         required=required,
+        example='"1"',
     )
 
 
@@ -104,104 +380,235 @@ _OPERATIONS: Final[Mapping[str, _Operation]] = {
         HTTPStatus.CREATED,
         "Placed. Location names the order; a replayed answer has Idempotent-Replayed: true.",
         request=CreateOrderRequest,
+        request_examples=_CREATE_EXAMPLES,
         response=OrderOut,
+        response_example=_example_order(),
         response_headers={
-            "Location": _header("The new order's URL"),
+            "Location": _header(
+                "The new order's URL",
+                {"type": "string", "format": "uri-reference"},
+                required=True,
+            ),
             "ETag": _ETAG,
-            "Idempotent-Replayed": _header("true when this answer replays an earlier call"),
+            "Idempotent-Replayed": _header(
+                "Present, as true, when this answer replays an earlier call with the same "
+                "Idempotency-Key",
+                {"type": "string", "enum": ["true"]},
+                required=False,
+            ),
         },
+        links=_ORDER_LINKS,
         parameters=(
             _parameter(
                 "Idempotency-Key",
                 "header",
-                "Makes retries safe: one order per key and caller; the same key with another "
-                "body is a 422, while the first call runs a 409 with Retry-After",
-                type="string",
-                minLength=1,
-                maxLength=255,
+                f"Makes retries safe: one order per key and caller, for good. 1-{MAX_KEY_LENGTH}"
+                " visible ASCII characters (no spaces). A retry answers the first order as "
+                "placed (Idempotent-Replayed: true); the same key with another currency or "
+                "other lines is 422 IDEMPOTENCY_KEY_REUSED; while the first call runs, 409 "
+                "IDEMPOTENCY_IN_PROGRESS with Retry-After",
+                IDEMPOTENCY_KEY_SCHEMA,
+                example="3f1c2b9e-order-2026-03-01",
             ),
         ),
-        errors=(*_BODY_ERRORS, 403, 409),
-        transient_conflict="A call with the same Idempotency-Key is still running; retry after "
-        "Retry-After seconds",
+        codes=(
+            *_BODY_CODES,
+            ErrorCode.BAD_REQUEST,
+            ErrorCode.PERMISSION_DENIED,
+            ErrorCode.IDEMPOTENCY_KEY_REUSED,
+            ErrorCode.IDEMPOTENCY_IN_PROGRESS,
+            ErrorCode.IDEMPOTENCY_REPLAY_UNAVAILABLE,
+        ),
+        notes="Only customers place orders (staff get 403). A price with more decimals than "
+        "the currency has is a 422 naming the line.",
     ),
     "list_orders": _Operation(
         HTTPStatus.OK,
         "A page of orders, newest first",
         response=OrderPage,
+        response_example={"items": [_example_order()], "next_cursor": None},
         parameters=(
             _parameter(
                 "limit",
                 "query",
-                f"Page size, capped at {MAX_PAGE_SIZE}",
-                type="integer",
-                minimum=1,
-                default=DEFAULT_PAGE_SIZE,
+                f"Page size, 1 to {MAX_PAGE_SIZE} (a larger one is a 400, not capped)",
+                {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": MAX_PAGE_SIZE,
+                    "default": DEFAULT_PAGE_SIZE,
+                },
+                example=DEFAULT_PAGE_SIZE,
             ),
-            _parameter("cursor", "query", "The previous page's next_cursor"),
+            _parameter(
+                "cursor",
+                "query",
+                "The previous page's next_cursor, as it was (empty: the first page). It is "
+                "signed and bound to the caller and the query: any other value is 400 "
+                "INVALID_CURSOR",
+                CURSOR_SCHEMA,
+            ),
             _parameter(
                 "status",
                 "query",
-                "Only orders in this status",
-                type="string",
-                enum=[s.value for s in OrderStatus],
+                "Only orders in this status, spelled as the API writes it",
+                {"$ref": _REF.format(model="OrderStatus")},
+                example=OrderStatus.PENDING.value,
             ),
-            _parameter("customer_id", "query", "Staff only: whose orders to list"),
+            _parameter(
+                "customer_id",
+                "query",
+                "Whose orders: required for staff (400 without it); a customer may leave it "
+                "out or name itself (another customer is 403)",
+                CUSTOMER_ID_SCHEMA,
+                example="alice",
+            ),
         ),
-        errors=(400, 403, 422),
+        codes=(ErrorCode.BAD_REQUEST, ErrorCode.INVALID_CURSOR, ErrorCode.PERMISSION_DENIED),
     ),
     "get_order": _Operation(
         HTTPStatus.OK,
         "The order",
         response=OrderOut,
+        response_example=_example_order(),
         response_headers={"ETag": _ETAG},
-        parameters=(_ORDER_ID,),
-        errors=(404,),
+        links={k: v for k, v in _ORDER_LINKS.items() if k != "GetOrder"},
+        parameters=(_ORDER_ID_PARAMETER,),
+        codes=_BY_ID_CODES,
     ),
     "update_order": _Operation(
         HTTPStatus.OK,
         "The updated order",
         request=UpdateOrderRequest,
+        request_examples={
+            "three-books": {"summary": "Three instead of two", "value": _UPDATE_EXAMPLE}
+        },
         response=OrderOut,
+        response_example=_UPDATED_ORDER,
         response_headers={"ETag": _ETAG},
-        parameters=(_ORDER_ID, _if_match(required=True)),
-        errors=(*_BODY_ERRORS, 404, 409, 412, 428),
+        links={k: v for k, v in _ORDER_LINKS.items() if k != "UpdateOrder"},
+        parameters=(_ORDER_ID_PARAMETER, _if_match(required=True)),
+        codes=(
+            *_BODY_CODES,
+            *_BY_ID_CODES,
+            *_PRECONDITION_CODES,
+            ErrorCode.ILLEGAL_TRANSITION,
+            ErrorCode.PRECONDITION_REQUIRED,
+        ),
+        notes="Only a PENDING order's lines change (409 otherwise). Prices have the "
+        "decimals of the order's currency (a 422 naming the line otherwise).",
     ),
     "cancel_order": _Operation(
         HTTPStatus.OK,
         "The cancelled order",
         response=OrderOut,
+        response_example=_example_order(
+            status="CANCELLED", version=2, updated_at="2026-03-01T09:40:00.000000+00:00"
+        ),
         response_headers={"ETag": _ETAG},
-        parameters=(_ORDER_ID, _if_match(required=False)),
-        errors=(400, 404, 409, 412),
+        links={"GetOrder": _ORDER_LINKS["GetOrder"], "DeleteOrder": _ORDER_LINKS["DeleteOrder"]},
+        parameters=(_ORDER_ID_PARAMETER, _if_match(required=False)),
+        codes=(*_BY_ID_CODES, *_PRECONDITION_CODES, ErrorCode.ILLEGAL_TRANSITION),
+        notes="A PENDING or PAID order can be cancelled; a shipped, delivered or already "
+        "cancelled one is 409.",
     ),
     "delete_order": _Operation(
         HTTPStatus.NO_CONTENT,
         "Deleted",
-        parameters=(_ORDER_ID, _if_match(required=False)),
-        errors=(400, 404, 409, 412),
+        parameters=(_ORDER_ID_PARAMETER, _if_match(required=False)),
+        codes=(*_BY_ID_CODES, *_PRECONDITION_CODES, ErrorCode.ILLEGAL_TRANSITION),
+        notes="A PENDING or CANCELLED order can be deleted (409 otherwise); its id never "
+        "names an order again.",
     ),
 }
 
 
-def _json(model: type[BaseModel]) -> dict[str, Any]:
-    return {"application/json": {"schema": {"$ref": _REF.format(model=model.__name__)}}}
+def _schema_ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": _REF.format(model=model.__name__)}
+
+
+def error_example(code: ErrorCode, fields: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The body of an error with ``code``, as the API sends it."""
+    error: dict[str, Any] = {
+        "code": code.value,
+        "message": ERROR_CODES[code].example,
+        "request_id": _REQUEST_ID,
+    }
+    if fields:
+        error["fields"] = dict(fields)
+    return {"error": error}
+
+
+_EXAMPLE_FIELDS: Final[Mapping[ErrorCode, Mapping[str, str]]] = {
+    ErrorCode.BAD_REQUEST: {"If-Match": 'one quoted version, e.g. "3"'},
+    ErrorCode.VALIDATION_FAILED: {
+        "lines[0].sku": "2-32 characters: A-Z, 0-9 and '-', starting with A-Z or 0-9",
+        "lines[1].unit_price": "12.345 has more decimals than EUR allows",
+    },
+}
+
+
+def _error_response(status: int, codes: Sequence[ErrorCode]) -> dict[str, Any]:
+    names = ", ".join(code.value for code in codes)
+    response: dict[str, Any] = {
+        "description": f"{_STATUS_TEXT[status]}. Codes: {names}",
+        "content": {
+            "application/json": {
+                "schema": _schema_ref(ErrorBody),
+                "examples": {
+                    code.value: {"value": error_example(code, _EXAMPLE_FIELDS.get(code))}
+                    for code in codes
+                },
+            }
+        },
+    }
+    if status in _RETRY_AFTER or _RETRY_AFTER_CODES & set(codes):
+        response["headers"] = {
+            "Retry-After": _header(
+                "Seconds to wait before retrying", RETRY_AFTER_SCHEMA, required=False
+            )
+        }
+    if status == HTTPStatus.METHOD_NOT_ALLOWED:
+        response["headers"] = {
+            "Allow": _header(
+                "The methods the path accepts, e.g. POST, GET",
+                {"type": "string", "pattern": "^[A-Z]+(, [A-Z]+)*$"},
+                required=True,
+            )
+        }
+    return response
+
+
+def _by_status(codes: Sequence[ErrorCode]) -> dict[int, list[ErrorCode]]:
+    grouped: dict[int, list[ErrorCode]] = {}
+    for code in dict.fromkeys(codes):
+        grouped.setdefault(int(ERROR_CODES[code].status), []).append(code)
+    return dict(sorted(grouped.items()))
+
+
+def _content(model: type[BaseModel], examples: Mapping[str, Any]) -> dict[str, Any]:
+    media: dict[str, Any] = {"schema": _schema_ref(model)}
+    if examples:
+        media["examples"] = dict(examples)
+    return {"application/json": media}
+
+
+def operation_codes(name: str) -> tuple[ErrorCode, ...]:
+    """Every error code the operation ``name`` is documented to answer."""
+    return tuple(dict.fromkeys((*_OPERATIONS[name].codes, *_COMMON_CODES)))
 
 
 def _operation(route: routes.Route, spec: _Operation) -> dict[str, Any]:
     success: dict[str, Any] = {"description": spec.description}
     if spec.response is not None:
-        success["content"] = _json(spec.response)
+        success["content"] = _content(spec.response, {"example": {"value": spec.response_example}})
     if spec.response_headers:
-        success["headers"] = dict(spec.response_headers)
-    responses = {str(int(spec.success)): success}
-    for status in sorted({*spec.errors, *_COMMON_ERRORS}):
-        transient = status == 409 and spec.transient_conflict is not None
-        description = spec.transient_conflict if transient else _ERRORS[status]
-        error: dict[str, Any] = {"description": description, "content": _json(ErrorBody)}
-        if transient or status == 503:
-            error["headers"] = {"Retry-After": _header("Seconds to wait before retrying")}
-        responses[str(status)] = error
+        success["headers"] = {k: dict(v) for k, v in spec.response_headers.items()}
+    if spec.links:
+        success["links"] = {k: copy.deepcopy(v) for k, v in spec.links.items()}
+    responses: dict[str, Any] = {str(int(spec.success)): success}
+    for status, codes in _by_status(operation_codes(route.name)).items():
+        responses[str(status)] = _error_response(status, codes)
     operation: dict[str, Any] = {
         "operationId": route.name,
         "summary": route.summary,
@@ -209,16 +616,35 @@ def _operation(route: routes.Route, spec: _Operation) -> dict[str, Any]:
         "security": [{"cognito": []}],
         "responses": responses,
     }
+    if spec.notes:
+        operation["description"] = spec.notes
     if spec.parameters:
         operation["parameters"] = [dict(p) for p in spec.parameters]
     if spec.request is not None:
-        operation["requestBody"] = {"required": True, "content": _json(spec.request)}
+        operation["requestBody"] = {
+            "required": True,
+            "content": _content(spec.request, spec.request_examples),
+        }
     return operation
+
+
+_INFO: Final = (
+    "Place, read, list, change, cancel and delete orders. Amounts are decimal strings in "
+    "major units. Every error, from a function or from the gateway, has the body "
+    '`{"error": {"code", "message", "request_id", "fields"?}}`; `code` is one of '
+    "ErrorCode. Each operation lists the statuses it can answer. Beyond them, a path this "
+    "document does not name is 404 ROUTE_NOT_FOUND and a method a path lacks is 405 with "
+    "Allow (components.responses.RouteNotFound, MethodNotAllowed).\n\n"
+    "Authentication: the Cognito user pool's ID token in the Authorization header, as it "
+    "is, without a `Bearer ` prefix. The document `orders serve` serves also offers its "
+    "development identity (X-Dev-Customer, X-Dev-Staff, X-Dev-Tier), which only that local "
+    "server honours."
+)
 
 
 @cache
 def document() -> dict[str, Any]:
-    """The OpenAPI document of every order route."""
+    """The OpenAPI document of every order route, as committed."""
     models: list[tuple[type[BaseModel], JsonSchemaMode]] = [
         (CreateOrderRequest, "validation"),
         (UpdateOrderRequest, "validation"),
@@ -234,27 +660,46 @@ def document() -> dict[str, Any]:
         )
     return {
         "openapi": "3.1.0",
-        "info": {
-            "title": TITLE,
-            "version": VERSION,
-            "description": "Place, read, list, change, cancel and delete orders. Amounts are "
-            "decimal strings in major units. Every error has the body "
-            '{"error": {"code", "message", "request_id", "fields"?}}.',
-        },
-        "servers": [{"url": "."}],
+        "info": {"title": TITLE, "version": VERSION, "description": _INFO},
+        "servers": [
+            {
+                "url": "https://{api_id}.execute-api.{region}.amazonaws.com/{stage}",
+                "description": "The deployed API (the stack's `url` output); the document "
+                "the API serves names the URL it was fetched from instead",
+                "variables": {
+                    "api_id": {"default": "abcdef1234", "description": "The REST API's id"},
+                    "region": {"default": "eu-west-1"},
+                    "stage": {"default": "v1", "enum": ["v1"]},
+                },
+            }
+        ],
         "paths": paths,
         "components": {
             "schemas": schemas.get("$defs", {}),
+            "responses": {
+                "RouteNotFound": _error_response(404, (ErrorCode.ROUTE_NOT_FOUND,)),
+                "MethodNotAllowed": _error_response(405, (ErrorCode.METHOD_NOT_ALLOWED,)),
+            },
             "securitySchemes": {
                 "cognito": {
                     "type": "apiKey",
                     "in": "header",
                     "name": "Authorization",
-                    "description": "A Cognito user pool ID token",
+                    "description": "The Cognito user pool's ID token, as it is: no `Bearer ` "
+                    "prefix (with openapi-python-client: `AuthenticatedClient(..., "
+                    'prefix="")`)',
                 }
             },
         },
     }
+
+
+def served(base_url: str) -> dict[str, Any]:
+    """The document as the API serves it at ``base_url``: the committed one, its server
+    being the very URL it was fetched from, so Swagger UI and tools call that API."""
+    found = dict(document())
+    found["servers"] = [{"url": base_url, "description": "This API"}]
+    return found
 
 
 def render() -> str:
@@ -280,3 +725,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+__all__ = [
+    "ERROR_CODES",
+    "CodeDoc",
+    "document",
+    "error_example",
+    "main",
+    "operation_codes",
+    "render",
+    "served",
+]

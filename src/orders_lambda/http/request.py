@@ -117,14 +117,24 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def field_errors(error: ValidationError) -> dict[str, str]:
-    """Pydantic's errors as ``{"lines[0].sku": "reason"}``, the paths core uses too."""
+def field_errors(error: ValidationError, rules: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Pydantic's errors as ``{"lines[0].sku": "reason"}``, the paths core uses too.
+
+    ``rules`` says in words what a pattern-checked field (by its name) must look like, in
+    place of pydantic's message, which quotes the regular expression.
+    """
     found: dict[str, str] = {}
     for item in error.errors(include_url=False, include_input=False):
         path = ""
         for part in item["loc"]:
             path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-        reason = "unknown field" if item["type"] == "extra_forbidden" else item["msg"]
+        name = next((p for p in reversed(item["loc"]) if isinstance(p, str)), "")
+        if item["type"] == "extra_forbidden":
+            reason = "unknown field"
+        elif item["type"] == "string_pattern_mismatch" and rules and name in rules:
+            reason = rules[name]
+        else:
+            reason = item["msg"].removeprefix("Value error, ")
         found.setdefault(path or "body", reason)
     return found
 
@@ -148,7 +158,8 @@ def json_body(event: Mapping[str, Any], model: type[_M], *, max_bytes: int) -> t
     try:
         return model.model_validate(parsed), parsed
     except ValidationError as exc:
-        raise ValidationFailed("the body is invalid", fields=field_errors(exc)) from None
+        rules = getattr(model, "rules", None)
+        raise ValidationFailed("the body is invalid", fields=field_errors(exc, rules)) from None
 
 
 __all__ = [

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,15 +31,17 @@ from orders_lambda.http.errors import (
     RouteNotFound,
     problem_for,
 )
+from orders_lambda.local.docs import development_body
 from orders_lambda.local.identity import claims_from_headers, is_dev_header
 from orders_lambda.local.proxy import HttpRequest, HttpResponse, http_response, proxy_event
-from orders_lambda.routes import match
+from orders_lambda.routes import OPENAPI_DOCUMENT, match
 
 REQUEST_ID_HEADER: Final = "X-Amzn-RequestId"
 _FRAMING: Final = frozenset({"content-length", "transfer-encoding", "connection"})
 _NO_BODY: Final = frozenset({HTTPStatus.NO_CONTENT, HTTPStatus.NOT_MODIFIED})
 _CLOSE: Final = {"Connection": "close"}
 _DRAIN_LIMIT: Final = 1024 * 1024  # read and drop at most this much of a refused body
+_HOST: Final = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?")
 
 log = logging.getLogger("orders.serve")
 
@@ -154,10 +157,17 @@ class LocalApi:
         )
         result = await self.invoke(found.route.entrypoint, event)
         try:
-            return http_response(result)
+            response = http_response(result)
         except ValueError:  # API Gateway answers 502 to a malformed proxy response
             log.exception("%s returned a malformed response", found.route.entrypoint)
             raise GatewayRefusal(FUNCTION_FAILED) from None
+        if found.route is OPENAPI_DOCUMENT and response.status == HTTPStatus.OK:
+            # This gateway names callers by the development identity: its document says so.
+            host = http_request.header("Host") or ""
+            host = host if _HOST.fullmatch(host) else "127.0.0.1"
+            body = development_body(response.body, f"http://{host}")
+            response = HttpResponse(response.status, response.headers, body)
+        return response
 
 
 def problem_response(problem: Problem, request_id: str) -> HttpResponse:
