@@ -8,8 +8,11 @@ first call; a misconfiguration fails with a message naming the variable), Powert
 resolver that routes to the operation and maps every error through
 :mod:`orders_lambda.http.errors`.
 
-Powertools' resolver keeps the current event on itself, so each thread gets its own resolver
-over the shared registrations: Lambda runs one thread, the local server may run many.
+One event at a time per process, as Lambda runs it: Powertools keeps the current event on a
+class attribute (``BaseRouter.current_event``) and its Logger keys and Metrics buffer at
+module level, so two events handled at once in one process can see each other's. ``orders
+serve`` keeps to this with one process per execution environment. The resolver per thread
+below only keeps a thread's routing table its own; it does not make concurrent events safe.
 """
 
 from __future__ import annotations
