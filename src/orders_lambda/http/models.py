@@ -47,8 +47,9 @@ UNIT_PRICE_PATTERN: Final = (
 )
 SKU_SCHEMA_PATTERN: Final = f"^{SKU_PATTERN.pattern}$"
 CURRENCIES: Final = tuple(sorted(MINOR_UNITS))
-# The decimals a price may have, per currency group (fewer are padded: "12.5" is 12.50).
-_DECIMALS_PATTERN: Final = {0: r"^[0-9]+$", 2: r"^[0-9]+(\.[0-9]{1,2})?$"}
+# The decimals a price may have, per currency group: fewer are padded ("12.5" is 12.50) and
+# zeros past the currency's last decimal change nothing ("12.500" EUR is 12.50).
+_DECIMALS_PATTERN: Final = {0: r"^[0-9]+(\.0{1,3})?$", 2: r"^[0-9]+(\.[0-9]{1,2}0?)?$"}
 DATE_TIME: Final = {"type": "string", "format": "date-time"}
 _EXACT_FLOATS: Final = 2**53  # every whole float below this is exactly one integer
 
@@ -109,7 +110,8 @@ UnitPrice = Annotated[
     Field(
         description=f"Price of one unit in major units, as a decimal string: greater than 0, "
         f"at most {MAX_UNIT_PRICE}, no more decimals than the currency has (JPY, ISK and KRW "
-        "none; BHD and KWD 3; the others 2). Too many decimals is a 422 naming the line",
+        "none; BHD and KWD 3; the others 2; trailing zeros past them are fine). Too many "
+        "decimals is a 422 naming the line",
         examples=["12.50"],
     ),
 ]
@@ -165,7 +167,16 @@ class LineIn(_Strict):
     unit_price: UnitPrice
 
 
-Lines = Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
+Lines = Annotated[
+    list[LineIn],
+    Field(
+        min_length=1,
+        max_length=MAX_LINES,
+        # JSON Schema's uniqueItems compares whole lines, not their SKUs: said in words.
+        description=f"1 to {MAX_LINES} lines, each SKU at most once (a repeated SKU is a 422 "
+        "naming the line)",
+    ),
+]
 
 
 def _decimals_by_currency(schema: dict[str, Any]) -> None:
