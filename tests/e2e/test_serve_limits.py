@@ -165,3 +165,16 @@ def test_a_connection_refused_by_the_peer_mid_head_costs_nothing(
         sock.sendall(b"GET /ord")
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
     assert ApiClient(strict_server.url, customer="after").get("/orders").status == 200
+
+
+def test_a_whole_request_in_one_read_is_judged_by_its_body_not_as_a_head(
+    strict_server: RunningServer,
+) -> None:
+    body = b"[" * 70_000  # over the body limit and over the head bound, sent in one write
+    head = (
+        "PATCH /orders/0b6f3c2e-0000-4000-8000-000000000000 HTTP/1.1\r\nHost: t\r\n"
+        f'X-Dev-Customer: a\r\nIf-Match: "1"\r\nContent-Length: {len(body)}\r\n\r\n'
+    )
+    for _ in range(20):  # the read boundaries vary; each must get the body's answer
+        reply = _send(strict_server, head.encode() + body)
+        _assert_json_error(reply, 413, "PAYLOAD_TOO_LARGE")

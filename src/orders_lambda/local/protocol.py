@@ -71,6 +71,7 @@ class GatewayProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._head_deadline: asyncio.TimerHandle | None = None
         self._awaiting_head = True  # no head of the next request parsed yet
+        self._heads_parsed = 0
         self._head_bytes = 0
         self._head_too_large = False
 
@@ -93,12 +94,14 @@ class GatewayProtocol(HttpToolsProtocol):
         self._arm_head_deadline()
 
     def data_received(self, data: bytes) -> None:
-        in_head = self._awaiting_head
+        in_head, heads = self._awaiting_head, self._heads_parsed
         super().data_received(data)
-        if in_head and self._awaiting_head and not self.transport.is_closing():
+        inside_one_head = in_head and self._awaiting_head and self._heads_parsed == heads
+        if inside_one_head and not self.transport.is_closing():
             # Only a read that began and ended inside one head counts: the read that
-            # completes a head may carry its body, and one that ends a body may start the
-            # next head. So a head can't grow past one read beyond the bound.
+            # completes a head may carry its body (even the whole request), and one that
+            # ends a body may start the next head. So a head can't grow past one read
+            # beyond the bound.
             self._head_bytes += len(data)
             if self._head_bytes > self.limits.max_head_bytes:
                 self._head_too_large = True
@@ -108,6 +111,7 @@ class GatewayProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._awaiting_head = False
+        self._heads_parsed += 1
         self._disarm_head_deadline()  # the head is in: the body has the app's deadline
         super().on_headers_complete()
 
