@@ -169,3 +169,37 @@ def bench_serve(session: nox.Session) -> None:
         "nox -s bench_serve",
         *session.posargs,
     )
+
+
+@nox.session
+def conformance(session: nox.Session) -> None:
+    """schemathesis against ``orders serve`` at length, as a customer and as staff, and the
+    generated client's type check and lifecycle (CI runs both bounded: 15 cases per
+    operation and 40 s per run). ``CONFORMANCE_EXAMPLES`` (default 200) and
+    ``CONFORMANCE_SECONDS`` (default 600) set the bounds, ``CONFORMANCE_SEED`` the seed;
+    pytest arguments after ``--``."""
+    session.install("-e", DEV)
+    session.run(
+        "pytest",
+        "tests/e2e/test_conformance.py",
+        "tests/e2e/test_generated_client.py",
+        *(session.posargs or ["-q", "-rP"]),
+        env={
+            "CONFORMANCE_EXAMPLES": os.environ.get("CONFORMANCE_EXAMPLES", "200"),
+            "CONFORMANCE_SECONDS": os.environ.get("CONFORMANCE_SECONDS", "600"),
+        },
+    )
+
+
+@nox.session
+def client(session: nox.Session) -> None:
+    """Generate the typed Python client from docs/openapi.json into build/orders_client
+    (openapi-python-client, the version the dev extra pins); ``pip install`` is not needed:
+    put build/ on PYTHONPATH, or copy the package into your project."""
+    session.install("-e", DEV)
+    session.run(
+        "python",
+        "-c",
+        "from pathlib import Path; from tests.support.generated_client "
+        "import generate; print(generate(Path('build')))",
+    )
