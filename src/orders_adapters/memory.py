@@ -36,6 +36,7 @@ from orders_core import (
     Page,
     StoreError,
     VersionConflict,
+    event_log_key,
 )
 
 
@@ -145,8 +146,9 @@ class InMemoryOrderRepository:
             return [OrderEvent.from_record(deepcopy(r)) for r in records]
 
     def all_events(self) -> list[OrderEvent]:
-        """Every stored event, per order oldest first (for tests and local tooling)."""
+        """Every stored event in the port's one order (``orders_core.EventLog``)."""
         with self._lock:
             records = [r for per_order in self._events.values() for r in per_order]
         with unreadable("event"):
-            return [OrderEvent.from_record(deepcopy(r)) for r in records]
+            events = [OrderEvent.from_record(deepcopy(r)) for r in records]
+        return sorted(events, key=event_log_key)

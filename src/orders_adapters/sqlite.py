@@ -51,6 +51,7 @@ from orders_core import (
     StoreError,
     StoreUnavailable,
     VersionConflict,
+    event_log_key,
 )
 
 _T = TypeVar("_T")
@@ -549,9 +550,11 @@ class SqliteOrderRepository:
             return [OrderEvent.from_record(_loads(r[0])) for r in rows]
 
     def all_events(self) -> list[OrderEvent]:
-        """Every stored event in commit order (for tests and local tooling)."""
+        """Every stored event in the port's one order (``orders_core.EventLog``), not in
+        commit order: the same events list alike on every store."""
         rows = self._read(
             lambda conn: conn.execute("SELECT body FROM events ORDER BY seq").fetchall()
         )
         with unreadable("event"):
-            return [OrderEvent.from_record(_loads(r[0])) for r in rows]
+            events = [OrderEvent.from_record(_loads(r[0])) for r in rows]
+        return sorted(events, key=event_log_key)

@@ -3,6 +3,10 @@
 Import what you need from here; the submodules are an implementation detail::
 
     from orders_core import NewLine, PlaceOrder, Principal
+
+Two modules are public too: ``orders_core.rules`` states the input rules (its names are also
+exported here) and ``orders_core.testing`` is the test kit (a manual clock, sequential ids,
+an event recorder and an order builder), standard library only like the rest.
 """
 
 from orders_core.cursor import CursorCodec
@@ -34,14 +38,27 @@ from orders_core.order import (
 from orders_core.ports import (
     MAX_PAGE_SIZE,
     Clock,
+    EventLog,
     FixedDiscounts,
     IdGenerator,
     NoDiscounts,
     OrderRepository,
     Page,
     PricingPolicy,
+    event_log_key,
 )
 from orders_core.principals import CustomerId, CustomerTier, Principal, Role
+from orders_core.rules import (
+    CURRENCY_MINOR_UNITS,
+    MAX_DISCOUNTS,
+    MAX_LINES,
+    MAX_QUANTITY,
+    MAX_TOTAL_DISCOUNT_PERCENT,
+    MAX_UNIT_PRICE,
+    ORDER_ID_PATTERN,
+    SKU_PATTERN,
+    SUPPORTED_CURRENCIES,
+)
 from orders_core.use_cases import (
     CancelOrder,
     DeleteOrder,
@@ -51,14 +68,24 @@ from orders_core.use_cases import (
     MarkPaid,
     MarkShipped,
     NewLine,
+    Placement,
     PlaceOrder,
     Transition,
     UpdateOrderLines,
 )
 
 __all__ = [
+    "CURRENCY_MINOR_UNITS",
+    "MAX_DISCOUNTS",
+    "MAX_LINES",
     "MAX_PAGE_SIZE",
+    "MAX_QUANTITY",
+    "MAX_TOTAL_DISCOUNT_PERCENT",
+    "MAX_UNIT_PRICE",
+    "ORDER_ID_PATTERN",
     "ROUNDING",
+    "SKU_PATTERN",
+    "SUPPORTED_CURRENCIES",
     "CancelOrder",
     "Clock",
     "CurrencyMismatch",
@@ -67,6 +94,7 @@ __all__ = [
     "CustomerTier",
     "DeleteOrder",
     "Discount",
+    "EventLog",
     "EventType",
     "FixedDiscounts",
     "GetOrder",
@@ -95,6 +123,7 @@ __all__ = [
     "PaymentMismatch",
     "PermissionDenied",
     "PlaceOrder",
+    "Placement",
     "PricingPolicy",
     "Principal",
     "Role",
@@ -103,4 +132,5 @@ __all__ = [
     "Transition",
     "UpdateOrderLines",
     "VersionConflict",
+    "event_log_key",
 ]

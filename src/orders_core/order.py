@@ -264,7 +264,8 @@ class _Amounts:
 
 @dataclass(eq=False, slots=True)
 class Order:
-    """An order. Compares by identity (its id); use :meth:`to_record` to compare state.
+    """An order. Compares by identity (its id), as an entity does: two versions of one order
+    are ``==`` and hash alike. Use :meth:`same_state` (or :meth:`to_record`) to compare state.
 
     Create with :meth:`place`; change only through its methods, each of which validates the
     transition, bumps the version and returns the event describing the change.

@@ -107,6 +107,32 @@ class OrderRepository(Protocol):
         ...
 
 
+def event_log_key(event: OrderEvent) -> tuple[datetime, str, int]:
+    """The one order of :meth:`EventLog.all_events`: time, then order id, then version."""
+    return (event.occurred_at, event.order_id, event.order_version)
+
+
+class EventLog(Protocol):
+    """Every event a store holds, in one order on every store: for tests, local tooling and
+    audits, not for a request path (a store may have to read all of itself to answer).
+
+    ``all_events`` returns each stored event once, deleted orders' included, sorted by
+    :func:`event_log_key`: ``occurred_at``, then ``order_id``, then ``order_version``. An
+    order's ``occurred_at`` never goes back from one version to the next (see
+    ``orders_core.order``), so each order's events come oldest first, and the same events
+    come in the same order whichever store holds them. It is not the commit order, which a
+    store such as DynamoDB has no way to give; a test that needs the order of writes wraps the
+    store in ``orders_core.testing.EventRecorder``.
+
+    The memory and SQLite stores implement it; the DynamoDB store does not (it would be a
+    Scan of the whole table); the store contract suite requires it of the store under test.
+    """
+
+    def all_events(self) -> list[OrderEvent]:
+        """Every stored event, sorted by :func:`event_log_key`."""
+        ...
+
+
 class PricingPolicy(Protocol):
     """The discounts that apply to an order, from feature flags or configuration.
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NewType
 
+from orders_core.errors import InvalidInput
+
 CustomerId = NewType("CustomerId", str)
 
 
@@ -33,8 +35,17 @@ class Principal:
     tier: CustomerTier = CustomerTier.STANDARD
 
     def __post_init__(self) -> None:
+        # InvalidInput, like every other rule a caller can break: a service that builds the
+        # principal from its own request catches OrdersError alone.
         if not isinstance(self.id, str) or not 1 <= len(self.id) <= 128:
-            raise ValueError("a principal id is 1 to 128 characters")
+            raise InvalidInput(
+                "a principal id is 1 to 128 characters", {"principal": "1 to 128 characters"}
+            )
+        try:
+            object.__setattr__(self, "role", Role(self.role))
+            object.__setattr__(self, "tier", CustomerTier(self.tier))
+        except ValueError as exc:
+            raise InvalidInput(str(exc), {"principal": "a known role and tier"}) from None
 
     @classmethod
     def customer(cls, customer_id: str, tier: CustomerTier = CustomerTier.STANDARD) -> Principal:

@@ -3,16 +3,29 @@
 Ownership rule shared by all of them: a customer sees and changes only its own orders, and an
 order of another customer is reported as not found (its existence is not leaked). Staff see
 and change every order.
+
+What each returns, and why they differ: the changes a caller asks for (``PlaceOrder``,
+``UpdateOrderLines``, ``CancelOrder``) return the changed ``Order``, which the caller shows;
+the event-driven ones (``MarkPaid``, ``MarkShipped``, ``MarkDelivered``) return a
+``Transition``, because their callers (the consumers of payment and shipment events) must
+tell a change from a redelivered event that changed nothing; ``DeleteOrder`` returns None, as
+there is no order left to return (its ``OrderDeleted`` event holds its last state).
+
+Every error a caller can cause is an ``OrdersError``; see ``orders_core.rules`` for the input
+rules and the field paths ``InvalidInput.fields`` uses. A store's own faults arrive as
+``StoreUnavailable`` (retry may help) or ``StoreError``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, TypeVar
 
 from orders_core.errors import (
+    IllegalTransition,
     InvalidInput,
     OrderAlreadyExists,
     OrderNotFound,
@@ -77,16 +90,27 @@ class Placement:
     replayed: bool
 
 
-def build_lines(lines: Sequence[NewLine], currency: str) -> tuple[OrderLine, ...]:
-    """Validate raw lines into OrderLines, naming each bad field as ``lines[i].field``."""
-    check_currency(currency)
-    if not 1 <= len(lines) <= MAX_LINES:
+def _bounded_lines(lines: Iterable[NewLine]) -> list[NewLine]:
+    if isinstance(lines, str | bytes) or not isinstance(lines, Iterable):
+        raise InvalidInput("lines must be a list of NewLine", {"lines": "a list of NewLine"})
+    # One past the bound is enough to refuse: an endless generator costs MAX_LINES + 1 draws.
+    taken = list(itertools.islice(lines, MAX_LINES + 1))
+    if not 1 <= len(taken) <= MAX_LINES:
         raise InvalidInput(
             f"an order has 1 to {MAX_LINES} lines", {"lines": f"1 to {MAX_LINES} lines"}
         )
+    return taken
+
+
+def build_lines(lines: Iterable[NewLine], currency: str) -> tuple[OrderLine, ...]:
+    """Validate raw lines into OrderLines, naming each bad field as ``lines[i].field``."""
+    check_currency(currency)
     built: list[OrderLine] = []
     problems: dict[str, str] = {}
-    for index, raw in enumerate(lines):
+    for index, raw in enumerate(_bounded_lines(lines)):
+        if not isinstance(raw, NewLine):
+            problems[f"lines[{index}]"] = f"a NewLine, not {type(raw).__name__}"
+            continue
         try:
             price = Money.of(raw.unit_price, currency)
         except (InvalidInput, TypeError) as exc:
@@ -143,16 +167,33 @@ class PlaceOrder:
     ) -> None:
         self._repo, self._pricing, self._clock, self._ids = repo, pricing, clock, ids
 
-    def __call__(self, principal: Principal, *, currency: str, lines: Sequence[NewLine]) -> Order:
+    def __call__(self, principal: Principal, *, currency: str, lines: Iterable[NewLine]) -> Order:
+        """Place an order of ``lines`` in ``currency`` for ``principal``; return it (PENDING,
+        version 1, with the discounts the pricing policy granted).
+
+        ``lines``: 1 to ``MAX_LINES`` ``NewLine`` values (a list, tuple or any iterable).
+
+        Raises: ``PermissionDenied`` when ``principal`` is staff; ``InvalidInput`` (fields
+        ``currency``, ``lines``, ``lines[i].sku|quantity|unit_price``) for input that breaks a
+        rule of ``orders_core.rules``; ``OrderAlreadyExists`` if the id generator repeats an
+        id; ``StoreUnavailable`` or ``StoreError`` for a fault of the store.
+        """
         built = self._lines(principal, currency, lines)
         order, event = self._new(principal, self._ids.new_order_id(), currency, built)
         self._repo.add(order, [event])
         return order
 
     def with_key(
-        self, principal: Principal, key: str, *, currency: str, lines: Sequence[NewLine]
+        self, principal: Principal, key: str, *, currency: str, lines: Iterable[NewLine]
     ) -> Placement:
-        """Place the order of ``key``, or replay it if an earlier attempt placed it."""
+        """Place the order of ``key``, or replay it if an earlier attempt placed it.
+
+        Returns a ``Placement``: the order as first placed, and ``replayed`` (True when an
+        earlier call placed it and this one stored nothing). Raises what ``__call__`` raises,
+        and ``InvalidInput`` for a malformed key, ``IdempotencyKeyReused`` (an
+        ``InvalidInput``) for the key with another currency or other lines,
+        ``ReplayUnavailable`` (an ``OrderAlreadyExists``) when the first state is gone.
+        """
         built = self._lines(principal, currency, lines)
         order_id = order_id_for_key(CustomerId(principal.id), key)
         order, event = self._new(principal, order_id, currency, built)
@@ -170,7 +211,7 @@ class PlaceOrder:
 
     @staticmethod
     def _lines(
-        principal: Principal, currency: str, lines: Sequence[NewLine]
+        principal: Principal, currency: str, lines: Iterable[NewLine]
     ) -> tuple[OrderLine, ...]:
         if principal.is_staff:
             raise PermissionDenied("orders are placed by customers")
@@ -229,6 +270,12 @@ class GetOrder:
         self._repo = repo
 
     def __call__(self, principal: Principal, order_id: str) -> Order:
+        """Return the order ``order_id`` as stored now.
+
+        Raises: ``InvalidInput`` (field ``order_id``) for an id that breaks the format;
+        ``OrderNotFound`` when there is no such order, it was deleted, or it belongs to
+        another customer; ``StoreUnavailable`` or ``StoreError`` for a fault of the store.
+        """
         return _load_visible(self._repo, principal, order_id)
 
 
@@ -251,6 +298,23 @@ class ListOrders:
         cursor: str | None = None,
         status: OrderStatus | None = None,
     ) -> Page:
+        """One page of ``customer_id``'s orders (newest first), at most ``limit`` of them.
+
+        ``customer_id``: omitted for a customer's own orders; required for staff.
+        ``limit``: at least 1; above ``MAX_PAGE_SIZE`` it is capped, not refused.
+        ``cursor``: the previous page's ``next_cursor``, for the same customer and status.
+        ``status``: only orders in that status.
+
+        Returns a ``Page`` (``items``, ``next_cursor`` None on the last page).
+
+        Raises: ``PermissionDenied`` when a customer names another customer (this answer is
+        the same whether or not that customer has orders, so nothing leaks; reading one
+        order by id answers ``OrderNotFound`` instead because an id names one order, whose
+        existence the answer would otherwise confirm); ``InvalidInput`` (fields
+        ``customer_id``, ``limit``) for staff naming no customer or a limit below 1;
+        ``InvalidCursor`` for a malformed, tampered or foreign cursor; ``StoreUnavailable``
+        or ``StoreError`` for a fault of the store.
+        """
         if customer_id is None:
             if principal.is_staff:
                 raise InvalidInput("staff must name a customer", {"customer_id": "required"})
@@ -273,6 +337,11 @@ class UpdateOrderLines:
     Rules: the caller states the version it read (optimistic locking); a stale version is a
     VersionConflict, a non-PENDING order an IllegalTransition; discounts granted at placement
     stay; the change and its OrderUpdated event are stored together.
+
+    Checked in this order, so one request gets one answer whatever else is wrong with it:
+    the order (not found), the version (conflict), the status (illegal transition), then the
+    new lines (invalid input). A SHIPPED order is refused for its status even when the lines
+    sent are invalid too: no lines would have been accepted.
     """
 
     def __init__(self, repo: OrderRepository, clock: Clock) -> None:
@@ -284,14 +353,28 @@ class UpdateOrderLines:
         order_id: str,
         *,
         expected_version: int,
-        lines: Sequence[NewLine],
+        lines: Iterable[NewLine],
     ) -> Order:
+        """Replace the lines of ``order_id``, read at ``expected_version``; return the
+        changed order (version ``expected_version + 1``).
+
+        ``lines``: 1 to ``MAX_LINES`` ``NewLine`` values, in the order's currency.
+
+        Raises: ``OrderNotFound`` (missing, deleted or another customer's);
+        ``VersionConflict`` when the order is at another version; ``IllegalTransition`` when
+        it is not PENDING; ``InvalidInput`` (fields ``order_id``, ``lines``,
+        ``lines[i].sku|quantity|unit_price``) for input that breaks a rule, a line in another
+        currency included (``CurrencyMismatch``); ``StoreUnavailable`` or ``StoreError`` for
+        a fault of the store.
+        """
         order = _load_visible(self._repo, principal, order_id)
-        built = build_lines(lines, order.currency)
         if order.version != expected_version:
             raise VersionConflict(
                 f"order {order_id} is at version {order.version}, not {expected_version}"
             )
+        if order.status is not OrderStatus.PENDING:
+            raise IllegalTransition(f"lines of a {order.status} order cannot change")
+        built = build_lines(lines, order.currency)
         event = order.replace_lines(built, at=self._clock.now())
         self._repo.save(order, expected_version=expected_version, events=[event])
         return order
@@ -337,6 +420,14 @@ class CancelOrder(_ChangeStatus):
     def __call__(
         self, principal: Principal, order_id: str, *, expected_version: int | None = None
     ) -> Order:
+        """Cancel ``order_id``; return the cancelled order.
+
+        Raises: ``InvalidInput`` (field ``order_id``) for a malformed id; ``OrderNotFound``
+        (missing, deleted or another customer's); ``IllegalTransition`` when it is SHIPPED,
+        DELIVERED or already CANCELLED; ``VersionConflict`` when ``expected_version`` is
+        given and stale, or when racing writers won every bounded retry;
+        ``StoreUnavailable`` or ``StoreError`` for a fault of the store.
+        """
         now = self._clock.now()
         return self._apply(
             principal, order_id, expected_version, lambda o: o.cancel(at=now), self._save
@@ -349,6 +440,14 @@ class DeleteOrder(_ChangeStatus):
     def __call__(
         self, principal: Principal, order_id: str, *, expected_version: int | None = None
     ) -> None:
+        """Delete ``order_id``. Returns None: nothing is left to return, and the stored
+        ``OrderDeleted`` event carries the order's last state.
+
+        Raises: ``InvalidInput`` (field ``order_id``) for a malformed id; ``OrderNotFound``
+        (missing, already deleted or another customer's); ``IllegalTransition`` when it is
+        PAID, SHIPPED or DELIVERED (a financial record stays); ``VersionConflict`` as for
+        ``CancelOrder``; ``StoreUnavailable`` or ``StoreError`` for a fault of the store.
+        """
         now = self._clock.now()
 
         def remove(order: Order, version: int, event: OrderEvent) -> None:
@@ -377,6 +476,16 @@ class _EventDrivenTransition:
         raise NotImplementedError
 
     def __call__(self, principal: Principal, order_id: str) -> Transition:
+        """Move ``order_id`` to this use case's status; see the class docstring.
+
+        Returns a ``Transition``: the order and ``changed`` (False when it had already
+        reached the status or passed it, as for a redelivered event).
+
+        Raises: ``PermissionDenied`` unless ``principal`` is staff; ``InvalidInput`` (field
+        ``order_id``) for a malformed id; ``OrderNotFound``; ``IllegalTransition`` when the
+        lifecycle forbids the move; ``VersionConflict`` when racing writers won every
+        bounded retry; ``StoreUnavailable`` or ``StoreError`` for a fault of the store.
+        """
         return self._run(principal, order_id, None)
 
     def _run(
@@ -414,6 +523,12 @@ class MarkPaid(_EventDrivenTransition):
     def __call__(
         self, principal: Principal, order_id: str, *, amount: Money | None = None
     ) -> Transition:
+        """Mark ``order_id`` paid, by a payment of ``amount`` when given.
+
+        Returns a ``Transition`` (``changed`` False for an order already paid, shipped or
+        delivered). Raises what ``MarkShipped.__call__`` raises, and ``PaymentMismatch``
+        (an ``IllegalTransition``) when ``amount`` differs from a PENDING order's total.
+        """
         if amount is None:
             return self._run(principal, order_id, None)
         paid = amount

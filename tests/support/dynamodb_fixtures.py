@@ -17,7 +17,7 @@ from orders_adapters.dynamodb import (
     create_orders_table,
     make_dynamodb_client,
 )
-from orders_core import Order, OrderEvent, OrderId
+from orders_core import Order, OrderEvent, OrderId, event_log_key
 from tests.support.moto_server import AWS_TEST_ENVIRONMENT, moto_server
 
 # Generous on purpose: moto on a busy machine can be slow, and a timed-out transaction that
@@ -48,8 +48,9 @@ class ContractDynamoDbStore(DynamoDbOrderRepository):
         super().save(order, expected_version=expected_version, events=events)
 
     def all_events(self) -> list[OrderEvent]:
-        """Every event of the orders written through this store, per order oldest first."""
-        return [event for order_id in list(self._written) for event in self.events_for(order_id)]
+        """Every event of the orders written through this store, in ``EventLog``'s order."""
+        events = [e for order_id in list(self._written) for e in self.events_for(order_id)]
+        return sorted(events, key=event_log_key)
 
 
 @pytest.fixture(scope="session")

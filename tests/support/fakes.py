@@ -1,52 +1,23 @@
-"""Deterministic clock and ids for tests (the ports make time and ids injectable)."""
+"""The names the project's tests use for the shipped kit's clock and ids.
+
+No second implementation: these are ``orders_core.testing``'s classes, which a user's tests
+get from the base install; ``SteppingClock`` only fixes a one-second tick.
+"""
 
 from __future__ import annotations
 
-import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from orders_core import OrderId
+from orders_core.testing import EPOCH, ManualClock, SequentialIds
 
-EPOCH = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+FrozenClock = ManualClock
 
 
-class SteppingClock:
-    """Each call to now() is ``step`` later than the one before; thread-safe."""
+class SteppingClock(ManualClock):
+    """Each call to now() is ``step`` later than the one before (a ManualClock's tick)."""
 
     def __init__(self, start: datetime = EPOCH, step: timedelta = timedelta(seconds=1)) -> None:
-        self._next = start
-        self._step = step
-        self._lock = threading.Lock()
-
-    def now(self) -> datetime:
-        with self._lock:
-            moment = self._next
-            self._next += self._step
-        return moment
+        super().__init__(start, tick=step)
 
 
-class FrozenClock:
-    """Always the same moment, until moved with :meth:`advance`."""
-
-    def __init__(self, moment: datetime = EPOCH) -> None:
-        self.moment = moment
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def advance(self, delta: timedelta) -> None:
-        self.moment += delta
-
-
-class SequentialIds:
-    """order-000001, order-000002, ...; thread-safe."""
-
-    def __init__(self, prefix: str = "order") -> None:
-        self._prefix = prefix
-        self._count = 0
-        self._lock = threading.Lock()
-
-    def new_order_id(self) -> OrderId:
-        with self._lock:
-            self._count += 1
-            return OrderId(f"{self._prefix}-{self._count:06d}")
+__all__ = ["EPOCH", "FrozenClock", "SequentialIds", "SteppingClock"]

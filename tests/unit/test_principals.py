@@ -44,7 +44,7 @@ def test_a_customer_is_standard_unless_said_otherwise() -> None:
 
 @pytest.mark.parametrize("principal_id", ["", "x" * 129])
 def test_a_principal_id_is_one_to_128_characters(principal_id: str) -> None:
-    with pytest.raises(ValueError, match="1 to 128"):
+    with pytest.raises(InvalidInput, match="1 to 128"):
         Principal.customer(principal_id)
 
 
