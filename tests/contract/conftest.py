@@ -2,27 +2,25 @@
 
 A store joins the suite by adding a factory to ``STORE_FACTORIES``: a function taking pytest's
 ``tmp_path`` (and the request, for fixtures it needs) and returning a fresh, empty store that
-implements ``orders_core.OrderRepository`` plus ``all_events()``.
+implements ``orders_core.OrderRepository`` and ``orders_core.EventLog``. The public contract
+(``orders_adapters.testing.contract``) runs on each through test_store_contract.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
 
 import pytest
 
 from orders_adapters.memory import InMemoryOrderRepository
 from orders_adapters.sqlite import SqliteOrderRepository
-from orders_core import OrderEvent, OrderRepository
+from orders_adapters.testing.contract import ContractStore
 from tests.support.dynamodb_fixtures import ContractDynamoDbStore
 
 CURSOR_KEY = b"contract-suite-cursor-key-0123456789"
 
-
-class ContractStore(OrderRepository, Protocol):
-    def all_events(self) -> list[OrderEvent]: ...
+__all__ = ["CURSOR_KEY", "STORE_FACTORIES", "STORE_MARKS", "ContractStore", "store"]
 
 
 def _memory(tmp_path: Path, request: pytest.FixtureRequest) -> ContractStore:

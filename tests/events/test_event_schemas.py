@@ -15,6 +15,12 @@ from hypothesis import strategies as st
 from jsonschema import Draft4Validator, FormatChecker
 
 from orders_adapters.memory import InMemoryOrderRepository
+from orders_adapters.testing.strategies import (
+    currencies,
+    customer_ids,
+    discount_percents,
+    new_lines,
+)
 from orders_core import CustomerTier, EventType, FixedDiscounts, OrderEvent, Principal
 from tests.events.schema_lock import (
     breaking_changes,
@@ -24,7 +30,6 @@ from tests.events.schema_lock import (
     schema_files,
 )
 from tests.support.service import ALICE, STAFF, Service, a_line
-from tests.support.strategies import currencies, customer_ids, discount_percents, new_lines
 
 Step = Callable[[Service, str], Any]
 

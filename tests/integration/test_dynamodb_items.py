@@ -20,8 +20,8 @@ from orders_adapters.dynamodb import (
 )
 from orders_adapters.shared import sort_key
 from orders_adapters.table_definition import CUSTOMER_INDEX, CUSTOMER_STATUS_INDEX, ORDERS_TABLE
+from orders_adapters.testing.strategies import order_events, orders
 from orders_core import Order, OrderEvent
-from tests.support.strategies import order_events, orders
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from orders_adapters.memory import _record_sort_key
 from orders_adapters.shared import sort_key
+from orders_adapters.testing.strategies import currencies, money, order_lines, orders, quantities
 from orders_core import (
     CustomerId,
     Discount,
@@ -25,7 +26,6 @@ from orders_core import (
     OrderStatus,
 )
 from orders_core.money import MAX_ABS_AMOUNT, MINOR_UNITS
-from tests.support.strategies import currencies, money, order_lines, orders, quantities
 
 LATER = datetime(2100, 1, 1, tzinfo=UTC)
 

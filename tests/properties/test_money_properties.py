@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from orders_adapters.testing.strategies import currencies, discount_percents, money
 from orders_core import CurrencyMismatch, Money
 from orders_core.money import MAX_ABS_AMOUNT, MINOR_UNITS
-from tests.support.strategies import currencies, discount_percents, money
 
 
 @st.composite

@@ -11,6 +11,13 @@ from hypothesis import strategies as st
 
 from orders_adapters.memory import InMemoryOrderRepository
 from orders_adapters.sqlite import SqliteOrderRepository
+from orders_adapters.testing.strategies import (
+    currencies,
+    discount_percents,
+    new_lines,
+    order_events,
+    orders,
+)
 from orders_core import (
     CustomerTier,
     EventType,
@@ -24,13 +31,6 @@ from orders_core import (
 )
 from orders_core.order import MAX_LINES, MAX_QUANTITY, MAX_TOTAL_DISCOUNT_PERCENT, MAX_UNIT_PRICE
 from tests.support.service import Service
-from tests.support.strategies import (
-    currencies,
-    discount_percents,
-    new_lines,
-    order_events,
-    orders,
-)
 
 HALF = MAX_TOTAL_DISCOUNT_PERCENT
 

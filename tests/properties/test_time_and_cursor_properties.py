@@ -8,9 +8,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from orders_adapters.testing.strategies import aware_datetimes
 from orders_core import CursorCodec, InvalidCursor
 from orders_core.order import format_time, parse_time
-from tests.support.strategies import aware_datetimes
 
 KEY = b"property-tests-cursor-key-000001"
 json_text = st.text(max_size=40)

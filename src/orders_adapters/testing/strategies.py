@@ -1,21 +1,39 @@
-"""Hypothesis strategies for the domain, shared by every tier that maps orders somewhere.
+"""Hypothesis strategies for the orders domain (the ``testing`` extra).
 
-``orders()`` and ``order_events()`` are the entry points the storage round-trip tests use;
-the smaller strategies are exposed for tests that need one piece (an amount, a line, ...).
-Every value they produce satisfies core's invariants, including the bounds, so a mapping
-test exercises the extremes a real order can reach.
+Valid values: :func:`currencies`, :func:`skus`, :func:`quantities`, :func:`money`,
+:func:`unit_prices`, :func:`order_lines` / :func:`new_lines` (what a caller sends),
+:func:`discounts`, :func:`order_ids`, :func:`customer_ids`, :func:`principals`.
+Every value satisfies core's rules (``orders_core.rules``), bounds included, so a test
+exercises the extremes a real order can reach.
+
+Invalid input: :func:`invalid_lines` draws lines that break exactly one rule, with the kind
+of break and the ``InvalidInput.fields`` key core reports for it.
+
+Orders: :func:`orders` is any state a store could hold (any status and version, for mapping
+round trips); :func:`lifecycle_orders` and :func:`order_histories` reach a status through the
+real transitions, with the events they produced; :func:`order_events` is one event.
 """
 
 from __future__ import annotations
 
 import operator
 import string
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Final
 
 from hypothesis import strategies as st
 
 from orders_core import (
+    CURRENCY_MINOR_UNITS,
+    MAX_DISCOUNTS,
+    MAX_LINES,
+    MAX_QUANTITY,
+    MAX_UNIT_PRICE,
+    SKU_PATTERN,
+    CustomerId,
+    CustomerTier,
     Discount,
     EventType,
     Money,
@@ -25,15 +43,13 @@ from orders_core import (
     OrderId,
     OrderLine,
     OrderStatus,
+    Principal,
 )
-from orders_core.money import MAX_ABS_AMOUNT, MINOR_UNITS
-from orders_core.order import (
-    MAX_DISCOUNTS,
-    MAX_QUANTITY,
-    MAX_UNIT_PRICE,
-    event_id_for,
-)
-from orders_core.principals import CustomerId
+from orders_core.money import MAX_ABS_AMOUNT
+from orders_core.order import event_id_for
+from orders_core.testing import OrderBuilder
+
+MINOR_UNITS = CURRENCY_MINOR_UNITS
 
 CURRENCIES = tuple(sorted(MINOR_UNITS))
 # Kept small by default so generated orders stay cheap; the bound itself is tested by unit tests.
@@ -182,3 +198,135 @@ def order_events(draw: st.DrawFn, *, event_type: EventType | None = None) -> Ord
         occurred_at=order.updated_at,
         order=order.to_record(),
     )
+
+
+def principals(*, staff: bool | None = None) -> st.SearchStrategy[Principal]:
+    """Customers of either tier and staff (only one kind with ``staff`` True or False)."""
+    customers = st.builds(Principal.customer, customer_ids(), st.sampled_from(CustomerTier))
+    staff_members = st.builds(Principal.staff, customer_ids())
+    if staff is None:
+        return customers | staff_members
+    return staff_members if staff else customers
+
+
+# Each kind of bad line, and the field core names for it ({i} is the line's index).
+INVALID_LINE_KINDS: Final[dict[str, str]] = {
+    "sku": "lines[{i}].sku",
+    "quantity": "lines[{i}].quantity",
+    "unit_price": "lines[{i}].unit_price",
+    "duplicate_sku": "lines[{i}].sku",
+    "none": "lines",
+    "too_many": "lines",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidLines:
+    """Lines that break one rule: ``kind`` (a key of :data:`INVALID_LINE_KINDS`) and
+    ``field``, the ``InvalidInput.fields`` key core reports."""
+
+    lines: list[NewLine]
+    kind: str
+    field: str
+
+
+_BAD_SKUS = st.one_of(
+    st.just(""),
+    st.text(alphabet=_UPPER_DIGITS, min_size=1, max_size=1),
+    st.text(alphabet=_UPPER_DIGITS, min_size=33, max_size=40),
+    _joined("-", _UPPER_DIGITS, 5, min_rest=1),
+    _joined(string.ascii_lowercase, _UPPER_DIGITS, 5, min_rest=1),
+    st.text(min_size=2, max_size=10).filter(lambda t: not SKU_PATTERN.fullmatch(t)),
+)
+
+
+def _bad_prices(currency: str) -> st.SearchStrategy[Decimal | int | str]:
+    places = MINOR_UNITS[currency]
+    above_bound = int(MAX_UNIT_PRICE) * _scale(currency)
+    return st.one_of(
+        st.integers(-(10**6), 0),  # zero or negative
+        st.integers(above_bound + 1, above_bound * 10).map(  # above MAX_UNIT_PRICE
+            lambda units: str(Decimal(units).scaleb(-places))
+        ),
+        # One decimal more than the currency has, its last digit not 0.
+        st.integers(1, 10**6)
+        .filter(lambda n: n % 10 != 0)
+        .map(lambda n: str(Decimal(n).scaleb(-places - 1))),
+        st.sampled_from(["", "abc", "1e3", "NaN", " 1", "1_000"]),  # not a plain decimal
+    )
+
+
+@st.composite
+def invalid_lines(draw: st.DrawFn, currency: str, *, kind: str | None = None) -> InvalidLines:
+    """Lines in ``currency`` that break exactly one rule (of ``kind``, or any kind)."""
+    chosen = draw(st.sampled_from(sorted(INVALID_LINE_KINDS))) if kind is None else kind
+    if chosen == "none":
+        return InvalidLines([], chosen, "lines")
+    good = draw(new_lines(currency, max_lines=3))
+    if chosen == "too_many":
+        extra = [NewLine(f"X-{n}", 1, "1") for n in range(MAX_LINES + 1 - len(good))]
+        return InvalidLines(good + extra, chosen, "lines")
+    index = draw(st.integers(0, len(good) - 1))
+    target = good[index]
+    if chosen == "sku":
+        bad = NewLine(draw(_BAD_SKUS), target.quantity, target.unit_price)
+    elif chosen == "quantity":
+        quantity = draw(st.integers(-1000, 0) | st.integers(MAX_QUANTITY + 1, 10**9))
+        bad = NewLine(target.sku, quantity, target.unit_price)
+    elif chosen == "unit_price":
+        bad = NewLine(target.sku, target.quantity, draw(_bad_prices(currency)))
+    elif chosen == "duplicate_sku":
+        if len(good) == 1:
+            good.append(good[0])
+            index = 1
+        else:
+            index = max(index, 1)
+        bad = NewLine(good[0].sku, good[index].quantity, good[index].unit_price)
+    else:
+        raise ValueError(f"unknown kind of invalid line {chosen!r}")
+    good[index] = bad
+    return InvalidLines(good, chosen, INVALID_LINE_KINDS[chosen].format(i=index))
+
+
+# Every path the lifecycle allows from placement, by the status it ends in.
+LIFECYCLE_PATHS: Final[dict[OrderStatus, tuple[tuple[OrderStatus, ...], ...]]] = {
+    OrderStatus.PENDING: ((),),
+    OrderStatus.PAID: ((OrderStatus.PAID,),),
+    OrderStatus.SHIPPED: ((OrderStatus.PAID, OrderStatus.SHIPPED),),
+    OrderStatus.DELIVERED: ((OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED),),
+    OrderStatus.CANCELLED: (
+        (OrderStatus.CANCELLED,),
+        (OrderStatus.PAID, OrderStatus.CANCELLED),
+    ),
+}
+
+
+@st.composite
+def order_histories(
+    draw: st.DrawFn,
+    *,
+    status: OrderStatus | None = None,
+    currency: str | None = None,
+    max_lines: int = DEFAULT_MAX_LINES,
+) -> tuple[Order, list[OrderEvent]]:
+    """An order that reached ``status`` (or any) through the real transitions, and every
+    event of its history, oldest first; ``OrderBuilder.store_in`` writes such a history."""
+    end = draw(st.sampled_from(OrderStatus)) if status is None else status
+    path = draw(st.sampled_from(LIFECYCLE_PATHS[end]))
+    code = draw(currencies()) if currency is None else currency
+    builder = OrderBuilder(
+        order_id=draw(order_ids()),
+        customer_id=draw(customer_ids()),
+        currency=code,
+        at=draw(aware_datetimes()),
+        step=draw(st.timedeltas(timedelta(0), timedelta(days=30))),
+    )
+    lines = draw(order_lines(code, max_lines=max_lines))
+    return builder.with_lines(*lines).through(*path).build_with_events()
+
+
+def lifecycle_orders(
+    *, status: OrderStatus | None = None, currency: str | None = None
+) -> st.SearchStrategy[Order]:
+    """An order in ``status`` (or any), reached through the real transitions."""
+    return order_histories(status=status, currency=currency).map(lambda history: history[0])
