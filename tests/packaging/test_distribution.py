@@ -28,7 +28,11 @@ def test_installing_without_extras_brings_no_other_distribution(tmp_path: Path) 
     )
     added = _installed(python) - before
     assert added == {"orders-service"}
-    probe = "import orders_core, orders_adapters.sqlite, orders_adapters.memory; print('ok')"
+    # The test kit of core comes with the base install, standard library only.
+    probe = (
+        "import orders_core, orders_core.testing, orders_adapters.sqlite, "
+        "orders_adapters.memory; print('ok')"
+    )
     result = subprocess.run(
         [python, "-c", probe], check=True, capture_output=True, text=True, cwd=tmp_path
     )
