@@ -282,8 +282,9 @@ class GetOrder:
 class ListOrders:
     """A page of one customer's orders, newest first, optionally only one status.
 
-    Rules: a customer lists only its own orders (``customer_id`` omitted or its own); staff
-    name the customer. ``limit`` is at least 1 and capped at MAX_PAGE_SIZE.
+    Rules: a customer sees only its own orders: naming another customer lists nothing, as
+    ``GetOrder`` finds nothing under another customer's order id; staff name the customer.
+    ``limit`` is at least 1 and capped at MAX_PAGE_SIZE.
     """
 
     def __init__(self, repo: OrderRepository) -> None:
@@ -305,12 +306,12 @@ class ListOrders:
         ``cursor``: the previous page's ``next_cursor``, for the same customer and status.
         ``status``: only orders in that status.
 
-        Returns a ``Page`` (``items``, ``next_cursor`` None on the last page).
+        Returns a ``Page`` (``items``, ``next_cursor`` None on the last page). For a customer
+        naming another customer it is an empty last page, whether or not that customer has
+        orders: another customer's orders are invisible, by id (``OrderNotFound``) and in a
+        list alike, and neither answer tells whether they exist.
 
-        Raises: ``PermissionDenied`` when a customer names another customer (this answer is
-        the same whether or not that customer has orders, so nothing leaks; reading one
-        order by id answers ``OrderNotFound`` instead because an id names one order, whose
-        existence the answer would otherwise confirm); ``InvalidInput`` (fields
+        Raises: ``InvalidInput`` (fields
         ``customer_id``, ``limit``) for staff naming no customer or a limit below 1;
         ``InvalidCursor`` for a malformed, tampered or foreign cursor; ``StoreUnavailable``
         or ``StoreError`` for a fault of the store.
@@ -319,10 +320,10 @@ class ListOrders:
             if principal.is_staff:
                 raise InvalidInput("staff must name a customer", {"customer_id": "required"})
             customer_id = principal.id
-        if not principal.may_access(CustomerId(customer_id)):
-            raise PermissionDenied("customers list only their own orders")
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise InvalidInput("limit must be a positive integer", {"limit": "at least 1"})
+        if not principal.may_access(CustomerId(customer_id)):
+            return Page((), None)
         return self._repo.list_for_customer(
             CustomerId(customer_id),
             limit=min(limit, MAX_PAGE_SIZE),

@@ -93,9 +93,7 @@ ERROR_CODES: Final[Mapping[ErrorCode, CodeDoc]] = {
     ErrorCode.UNAUTHENTICATED: CodeDoc(
         HTTPStatus.UNAUTHORIZED, "the request carries no authenticated caller"
     ),
-    ErrorCode.PERMISSION_DENIED: CodeDoc(
-        HTTPStatus.FORBIDDEN, "customers list only their own orders"
-    ),
+    ErrorCode.PERMISSION_DENIED: CodeDoc(HTTPStatus.FORBIDDEN, "orders are placed by customers"),
     ErrorCode.FORBIDDEN: CodeDoc(HTTPStatus.FORBIDDEN, "Forbidden"),
     ErrorCode.ORDER_NOT_FOUND: CodeDoc(
         HTTPStatus.NOT_FOUND, "order 0b8f6a9e-2d54-4b51-9d36-5b3e6f2d9c11 not found"
@@ -459,12 +457,13 @@ _OPERATIONS: Final[Mapping[str, _Operation]] = {
                 "customer_id",
                 "query",
                 "Whose orders: required for staff (400 without it); a customer may leave it "
-                "out or name itself (another customer is 403)",
+                "out or name itself (naming another customer lists nothing: an empty page, as "
+                "another customer's order by id is a 404)",
                 CUSTOMER_ID_SCHEMA,
                 example="alice",
             ),
         ),
-        codes=(ErrorCode.BAD_REQUEST, ErrorCode.INVALID_CURSOR, ErrorCode.PERMISSION_DENIED),
+        codes=(ErrorCode.BAD_REQUEST, ErrorCode.INVALID_CURSOR),
     ),
     "get_order": _Operation(
         HTTPStatus.OK,
