@@ -49,7 +49,11 @@ FILE_MODE: Final = 0o100644  # a regular file, readable by the runtime's user
 UNIX: Final = 3
 # Where Lambda unpacks the code; compiled code objects name their source files under it.
 TASK_ROOT: Final = "/var/task"
-SKIPPED_PARTS: Final = frozenset({"__pycache__", "bin"})
+# pip's console scripts: nothing in Lambda runs them.
+SKIPPED_TOP_LEVEL: Final = frozenset({"bin"})
+# What a wheel may carry that no import reads: C and Cython sources and headers
+# (dependency-injector alone ships about 11.8 MB of them).
+BUILD_LEFTOVERS: Final = frozenset({".c", ".cpp", ".h", ".pyx", ".pxd", ".pxi"})
 _REQUIREMENT_NAME: Final = re.compile(r"[A-Za-z0-9._-]+")
 
 
@@ -237,10 +241,24 @@ def compile_bytecode(root: Path, interpreter: str) -> None:
     )
 
 
+def prune(root: Path) -> None:
+    """Remove build leftovers and any bytecode not compiled here (a wheel's, or another
+    interpreter's), so what is compiled next is all the bytecode the zip carries."""
+    found = list(root.rglob("*"))
+    for path in found:
+        if path.is_file() and path.suffix in BUILD_LEFTOVERS:
+            path.unlink()
+    for path in found:
+        if path.is_dir() and path.name == "__pycache__":
+            shutil.rmtree(path)
+
+
 def _files(root: Path) -> Iterator[tuple[str, Path]]:
+    # Every __pycache__ is kept, the top level's too: top-level modules (typing_extensions)
+    # have their bytecode there, and without it every cold start compiles them.
     for path in root.rglob("*"):
         relative = path.relative_to(root)
-        if path.is_file() and not SKIPPED_PARTS.intersection(relative.parts[:1]):
+        if path.is_file() and not SKIPPED_TOP_LEVEL.intersection(relative.parts[:1]):
             yield relative.as_posix(), path
 
 
@@ -269,6 +287,7 @@ def build(request: BuildRequest) -> BuildResult:
         install_wheels(request.requirements, root, request.python_version)
         remove_distributions(root, request.excluded)
         copy_packages(request.packages, root)
+        prune(root)
         if interpreter is None:
             print(  # noqa: T201 - a build tool's warning belongs on the console
                 f"\n*** WARNING: no Python {request.python_version} interpreter here, so the"

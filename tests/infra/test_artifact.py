@@ -78,3 +78,46 @@ def test_excluded_distributions_leave_nothing_behind(tmp_path: Path) -> None:
         (info / "RECORD").write_text(f"{module}/__init__.py,,\n{info.name}/RECORD,,\n")
     artifact.remove_distributions(tmp_path, frozenset({"boto3"}))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pydantic", "pydantic-1.0.dist-info"]
+
+
+def _staged_like_a_wheel_install(root: Path) -> None:
+    """A top-level module (as typing_extensions is), a package with C and Cython sources
+    beside its extension (as dependency-injector ships), stale bytecode and pip's scripts."""
+    (root / "top_level_module.py").write_text("VALUE = 1\n")
+    package = root / "compiled_package"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for leftover in ("providers.c", "providers.pyx", "providers.pxd", "header.h"):
+        (package / leftover).write_text("/* source */\n")
+    (package / "providers.pyi").write_text("VALUE: int\n")
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "__init__.cpython-37.pyc").write_bytes(b"stale")
+    (root / "bin").mkdir()
+    (root / "bin" / "tool").write_text("#!/bin/sh\n")
+
+
+def test_every_module_ships_with_its_bytecode_and_no_build_leftovers(tmp_path: Path) -> None:
+    root = tmp_path / "task"
+    root.mkdir()
+    _staged_like_a_wheel_install(root)
+    artifact.copy_packages(artifact.project_packages(), root)
+    artifact.prune(root)
+    artifact.compile_bytecode(root, sys.executable)
+    artifact.write_zip(root, tmp_path / "code.zip")
+    with zipfile.ZipFile(tmp_path / "code.zip") as archive:
+        names = set(archive.namelist())
+    tag = f"cpython-{RUNNING.replace('.', '')}"
+    modules = [n for n in names if n.endswith(".py")]
+    missing = [
+        n
+        for n in modules
+        if f"{n.rpartition('/')[0]}/__pycache__/{n.rpartition('/')[2][:-3]}.{tag}.pyc".lstrip("/")
+        not in names
+    ]
+    assert "top_level_module.py" in modules
+    assert f"__pycache__/top_level_module.{tag}.pyc" in names
+    assert missing == []
+    assert [n for n in names if Path(n).suffix in artifact.BUILD_LEFTOVERS] == []
+    assert not [n for n in names if n.endswith(".pyc") and tag not in n]  # no stale bytecode
+    assert "compiled_package/providers.pyi" in names  # type stubs are not build leftovers
+    assert not [n for n in names if n.startswith("bin/")]
