@@ -261,7 +261,7 @@ class ConnectionPool:
         try:
             opened = sqlite3.connect(
                 self.path,
-                timeout=self._timeout,
+                timeout=self._timeout,  # also SQLite's busy timeout: writers wait, not fail
                 isolation_level=None,  # transactions are begun explicitly
                 check_same_thread=False,  # lent to one thread at a time, never shared
             )
@@ -345,7 +345,6 @@ class SqliteOrderRepository:
         on_connect: Callable[[sqlite3.Connection], None] | None = None,
     ) -> None:
         self._path = str(path)
-        self._busy_timeout = busy_timeout
         self._on_connect = on_connect
         self._pool = ConnectionPool(
             path,
@@ -371,7 +370,6 @@ class SqliteOrderRepository:
     def _configure(self, conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
-        conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout * 1000)}")
         if self._on_connect is not None:
             self._on_connect(conn)
 

@@ -51,7 +51,6 @@ class SqliteIdempotencyStore(BasePersistenceLayer):
         max_connections: int = 4,
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]  # Powertools leaves it unannotated
-        self._busy_timeout = busy_timeout
         self._pool = ConnectionPool(
             path, setup=self._configure, max_connections=max_connections, timeout=busy_timeout
         )
@@ -70,7 +69,6 @@ class SqliteIdempotencyStore(BasePersistenceLayer):
     def _configure(self, conn: sqlite3.Connection) -> None:
         # WAL: a claim (a write) does not block the reads of other threads or processes.
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout * 1000)}")
 
     def close(self) -> None:
         self._pool.close()
