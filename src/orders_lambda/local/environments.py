@@ -82,24 +82,28 @@ class Environment:
     def alive(self) -> bool:
         return self.process.returncode is None
 
+    async def _frame(self) -> bytes:
+        """The environment's next frame; :class:`_Lost` if its process went away."""
+        try:
+            (size,) = HEADER.unpack(await self.reader.readexactly(HEADER.size))
+            if size > MAX_FRAME:
+                raise _Lost
+            return await self.reader.readexactly(size)
+        except (asyncio.IncompleteReadError, ConnectionError) as exc:
+            raise _Lost from exc
+
     async def request(self, message: object) -> Any:
         try:
             self.writer.write(encode(message))
             await self.writer.drain()
-            header = await self.reader.readexactly(HEADER.size)
-            (size,) = HEADER.unpack(header)
-            if size > MAX_FRAME:
-                raise _Lost
-            payload = await self.reader.readexactly(size)
-        except (asyncio.IncompleteReadError, ConnectionError) as exc:
+        except ConnectionError as exc:
             raise _Lost from exc
-        return json.loads(payload)
+        return json.loads(await self._frame())
 
     async def ready(self) -> None:
         try:
-            header = await self.reader.readexactly(HEADER.size)
-            await self.reader.readexactly(HEADER.unpack(header)[0])
-        except (asyncio.IncompleteReadError, ConnectionError):
+            await self._frame()
+        except _Lost:
             code = await self.process.wait()
             raise EnvironmentFailedToStart(
                 f"execution environment {self.number} exited with status {code} before it "
@@ -212,8 +216,6 @@ class EnvironmentPool:
                 with contextlib.suppress(ValueError):
                     self._waiting.remove(waiter)
             raise
-        if self._stopping and not environment.alive:
-            raise GatewayRefusal(STOPPING)
         return environment
 
     def _release(self, environment: Environment) -> None:

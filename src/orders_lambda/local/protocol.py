@@ -25,7 +25,7 @@ import asyncio
 import socket
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -36,8 +36,6 @@ from orders_lambda.local.app import (
     problem_response,
 )
 from orders_lambda.local.proxy import HttpResponse
-
-_CLOSE: Final = {"Connection": "close"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +172,7 @@ class GatewayProtocol(HttpToolsProtocol):
         headers: dict[str, str] | None = None,
     ) -> None:
         request_id = new_request_id()
-        problem = gateway_problem(status, code, message, {**_CLOSE, **(headers or {})})
+        problem = gateway_problem(status, code, message, headers)  # _raw closes it
         self.transport.write(_raw(problem_response(problem, request_id), request_id))
         self.transport.close()
 

@@ -104,7 +104,6 @@ def _listen(host: str, port: int) -> socket.socket:
         listener.close()
         raise
     listener.listen(1024)
-    listener.set_inheritable(False)
     return listener
 
 
