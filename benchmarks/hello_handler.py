@@ -28,8 +28,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def main() -> int:
     # Imported here: an environment loads this module for ``handler`` only.
-    from orders_lambda.local.server import ServeOptions, serve  # noqa: PLC0415
-    from orders_lambda.local.workspace import Workspace  # noqa: PLC0415
+    from orders_local.server import ServeOptions, serve  # noqa: PLC0415
+    from orders_local.workspace import Workspace  # noqa: PLC0415
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)

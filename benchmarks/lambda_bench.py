@@ -129,7 +129,7 @@ def _timed_process(arguments: list[str]) -> tuple[float, str]:
 
 
 def _function_module(function: str) -> str:
-    return f"orders_lambda.handlers.{function}"
+    return f"orders_lambda.entrypoints.{function}"
 
 
 FUNCTIONS: Final = (
@@ -283,8 +283,8 @@ class WarmResult:
 
 
 def _run_case(case: Case, calls: int) -> WarmResult:
-    from orders_lambda.local.context import LocalLambdaContext  # noqa: PLC0415
     from orders_lambda.routes import load_handler  # noqa: PLC0415
+    from orders_local.context import LocalLambdaContext  # noqa: PLC0415
 
     handler = load_handler(f"{_function_module(case.function)}:handler")
     context = LocalLambdaContext("bench", timeout_seconds=900)

@@ -244,7 +244,7 @@ def running_server(workdir: Path, *, floor: bool) -> Iterator[Server]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERS_")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "benchmarks"), env.get("PYTHONPATH", "")])
     command = [sys.executable, str(ROOT / "benchmarks" / "hello_handler.py")] if floor else []
-    command = command or [sys.executable, "-m", "orders_lambda.cli", "serve"]
+    command = command or [sys.executable, "-m", "orders_local.cli", "serve"]
     command += ["--port", "0", "--db", str(workdir / "bench.sqlite3")]
     with log.open("wb") as sink:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and command

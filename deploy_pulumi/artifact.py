@@ -118,9 +118,20 @@ def runtime_requirements(pyproject: Path, extra: str = "lambda") -> tuple[str, .
     return tuple(found)
 
 
+# The local server, the CLI and the local event tools never run in Lambda.
+LOCAL_ONLY_PACKAGES: Final = frozenset({"orders_local"})
+
+
 def project_packages(source: Path = REPOSITORY_ROOT / "src") -> tuple[Path, ...]:
-    """The import packages of the distribution (folders of ``src`` with an ``__init__.py``)."""
-    return tuple(sorted(p.parent for p in source.glob("*/__init__.py")))
+    """The import packages the functions run (folders of ``src`` with an ``__init__.py``),
+    without the local-only ones."""
+    return tuple(
+        sorted(
+            p.parent
+            for p in source.glob("*/__init__.py")
+            if p.parent.name not in LOCAL_ONLY_PACKAGES
+        )
+    )
 
 
 def install_wheels(requirements: Sequence[str], target: Path, python_version: str) -> None:

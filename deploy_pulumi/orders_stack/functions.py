@@ -43,7 +43,7 @@ class FunctionSpec:
 
 
 def _spec(entrypoint: str, sizing: Sizing) -> FunctionSpec:
-    # Named after the entrypoint's module: orders_lambda.handlers.get_order:handler → get_order.
+    # Named after the entrypoint's module: orders_lambda.entrypoints.get_order:handler → get_order.
     module, _, function = entrypoint.partition(":")
     return FunctionSpec(module.rpartition(".")[2], f"{module}.{function}", sizing)
 

@@ -59,7 +59,7 @@ class Route:
 
 
 def _handler(module: str) -> str:
-    return f"orders_lambda.handlers.{module}:handler"
+    return f"orders_lambda.entrypoints.{module}:handler"
 
 
 CREATE_ORDER: Final = Route(

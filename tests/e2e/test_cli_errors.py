@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from orders_lambda.cli import _parser
-from orders_lambda.local.invoke import functions
+from orders_local.cli import _parser
+from orders_local.invoke import functions
 from tests.support.cli import run_orders
 
 pytestmark = pytest.mark.slow

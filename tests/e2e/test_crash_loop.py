@@ -78,7 +78,7 @@ class KilledServer:
         began = time.monotonic()
         # Only the command line configures the server: no stray ORDERS_* from the shell.
         env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERS_")}
-        command = [sys.executable, "-m", "orders_lambda.cli", "serve", "--port", "0"]
+        command = [sys.executable, "-m", "orders_local.cli", "serve", "--port", "0"]
         with self._log.open("ab") as sink:
             self._process = subprocess.Popen(
                 [*command, "--db", str(self._db)],

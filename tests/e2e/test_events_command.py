@@ -72,7 +72,7 @@ def test_a_refused_shipment_says_why_in_one_line_and_exits_1(tmp_path: Path) -> 
 
 def _follow(workdir: Path, *args: str) -> subprocess.Popen[str]:
     follower = subprocess.Popen(
-        [sys.executable, "-m", "orders_lambda.cli", "events", "follow", *args],
+        [sys.executable, "-m", "orders_local.cli", "events", "follow", *args],
         cwd=workdir,
         env=SHELL,
         stdout=subprocess.PIPE,

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from orders_lambda.local.invoke import functions
+from orders_local.invoke import functions
 from tests.events.aws import BusWithRule, bus_with_rule, drop_bus, events_client, sqs_client
 from tests.support.cli import run_orders
 from tests.support.moto_server import AWS_TEST_ENVIRONMENT

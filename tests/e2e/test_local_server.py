@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from orders_lambda.local.app import GatewayLimits, LocalApiConfig
-from orders_lambda.local.identity import claims_from_headers
-from orders_lambda.local.workspace import Workspace, cursor_key, settings_environment
+from orders_local.app import GatewayLimits, LocalApiConfig
+from orders_local.identity import claims_from_headers
+from orders_local.workspace import Workspace, cursor_key, settings_environment
 from tests.support.gateway import gateway_in_thread
 
 LIMIT = 2048
@@ -90,7 +90,7 @@ def test_a_request_becomes_a_rest_proxy_event(local: Local) -> None:
         b"hello",
     )
     event = local.event
-    assert local.recorder.entrypoints == ["orders_lambda.handlers.update_order:handler"]
+    assert local.recorder.entrypoints == ["orders_lambda.entrypoints.update_order:handler"]
     assert event["resource"] == "/orders/{order_id}"
     assert event["path"] == "/orders/o-1"
     assert event["httpMethod"] == "PATCH"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import boto3
 
-from orders_lambda.local_events import stream_event
+from orders_local.events import stream_event
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

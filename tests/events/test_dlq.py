@@ -13,7 +13,7 @@ from botocore.stub import Stubber
 from orders_adapters.memory import InMemoryOrderRepository
 from orders_core import OrderId, OrderStatus
 from orders_lambda.consumers.payments import process_batch
-from orders_lambda.ops.dlq import (
+from orders_local.dlq import (
     REDRIVE_ATTRIBUTE,
     DlqError,
     list_dead_letters,

@@ -16,7 +16,7 @@ from orders_adapters.dynamodb import DynamoDbOrderRepository
 from orders_adapters.sqlite import SqliteOrderRepository
 from orders_core import OrderStatus
 from orders_lambda import container as containers
-from orders_lambda.local_events import (
+from orders_local.events import (
     OutboxFollower,
     PrintingPublisher,
     StreamFollower,

@@ -35,6 +35,7 @@ def test_building_twice_gives_identical_bytes_with_bytecode(tmp_path: Path) -> N
         infos = archive.infolist()
     assert names == sorted(names)
     assert f"orders_core/__pycache__/order.cpython-{RUNNING.replace('.', '')}.pyc" in names
+    assert "orders_lambda/entrypoints/create_order.py" in names
     assert {(i.date_time, i.external_attr >> 16) for i in infos} == {
         (artifact.FIXED_TIME, artifact.FILE_MODE)
     }
@@ -121,3 +122,14 @@ def test_every_module_ships_with_its_bytecode_and_no_build_leftovers(tmp_path: P
     assert not [n for n in names if n.endswith(".pyc") and tag not in n]  # no stale bytecode
     assert "compiled_package/providers.pyi" in names  # type stubs are not build leftovers
     assert not [n for n in names if n.startswith("bin/")]
+
+
+def test_the_local_server_and_the_cli_stay_out_of_the_zip(tmp_path: Path) -> None:
+    with zipfile.ZipFile(_build(tmp_path, RUNNING).path) as archive:
+        names = archive.namelist()
+    assert {n.split("/", 1)[0] for n in names if n.endswith(".py")} == {
+        "orders_core",
+        "orders_adapters",
+        "orders_lambda",
+    }
+    assert not [n for n in names if n.startswith("orders_local/")]

@@ -12,7 +12,7 @@ from tests.support.scripts import run_script
 _SERVE_ONE = """
     import json, os, sys
     os.environ.update(ORDERS_STORE="memory", ORDERS_CURSOR_KEY="k" * 40)
-    import orders_lambda.handlers.{module} as entrypoint
+    import orders_lambda.entrypoints.{module} as entrypoint
     from tests.support.apigw import FakeLambdaContext, rest_event
     answer = entrypoint.handler(rest_event({method!r}, {path!r}), FakeLambdaContext())
     print(json.dumps({{

@@ -90,7 +90,7 @@ _SERVE_ONE = """
     import json, os, sys
     os.environ.update(ORDERS_STORE="sqlite", ORDERS_SQLITE_PATH={path!r},
                       ORDERS_CURSOR_KEY="k" * 40)
-    import orders_lambda.handlers.{module} as entrypoint
+    import orders_lambda.entrypoints.{module} as entrypoint
     from orders_lambda import container
     built_at_import = bool(container._running) or "orders_adapters.sqlite" in sys.modules
     from tests.support.apigw import NEW_ORDER, FakeLambdaContext, rest_event

@@ -130,7 +130,7 @@ def test_a_function_given_no_key_refuses_to_list_orders_on_dynamodb_naming_the_v
 _IMPORTS_PARAMETERS = """
     import json, os, sys
     os.environ.update(ORDERS_STORE="memory", ORDERS_CURSOR_KEY="k" * 40)
-    import orders_lambda.handlers.{module} as entrypoint
+    import orders_lambda.entrypoints.{module} as entrypoint
     from tests.support.apigw import FakeLambdaContext, rest_event
     entrypoint.handler(rest_event({method!r}, {path!r}), FakeLambdaContext())
     print(json.dumps("aws_lambda_powertools.utilities.parameters" in sys.modules))

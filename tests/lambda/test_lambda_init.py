@@ -51,7 +51,7 @@ def test_in_lambda_a_configured_function_initialises(module: str) -> None:
 
 
 def test_outside_lambda_an_entrypoint_imports_without_configuration() -> None:
-    done = _import("orders_lambda.handlers.get_order", {})
+    done = _import("orders_lambda.entrypoints.get_order", {})
     assert done.returncode == 0, done.stderr
 
 

@@ -20,8 +20,8 @@ from orders_lambda import routes
 from orders_lambda.http import openapi
 from orders_lambda.http.errors import ERROR_TABLE, ApiError, ErrorCode, problem_for
 from orders_lambda.http.models import CreateOrderRequest, CurrencyCode, UpdateOrderRequest
-from orders_lambda.local import environments
-from orders_lambda.local.app import FUNCTION_FAILED
+from orders_local import environments
+from orders_local.app import FUNCTION_FAILED
 from tests.support.apigw import Call
 
 SPEC_FILE = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"

@@ -9,15 +9,15 @@ import pytest
 from orders_lambda import routes
 
 EXPECTED = {
-    ("POST", "/orders"): "orders_lambda.handlers.create_order:handler",
-    ("GET", "/orders"): "orders_lambda.handlers.list_orders:handler",
-    ("GET", "/orders/{order_id}"): "orders_lambda.handlers.get_order:handler",
-    ("PATCH", "/orders/{order_id}"): "orders_lambda.handlers.update_order:handler",
-    ("POST", "/orders/{order_id}/cancel"): "orders_lambda.handlers.cancel_order:handler",
-    ("DELETE", "/orders/{order_id}"): "orders_lambda.handlers.delete_order:handler",
-    ("GET", "/openapi.json"): "orders_lambda.handlers.docs:handler",
-    ("GET", "/swagger"): "orders_lambda.handlers.docs:handler",
-    ("GET", "/swagger/{asset}"): "orders_lambda.handlers.docs:handler",
+    ("POST", "/orders"): "orders_lambda.entrypoints.create_order:handler",
+    ("GET", "/orders"): "orders_lambda.entrypoints.list_orders:handler",
+    ("GET", "/orders/{order_id}"): "orders_lambda.entrypoints.get_order:handler",
+    ("PATCH", "/orders/{order_id}"): "orders_lambda.entrypoints.update_order:handler",
+    ("POST", "/orders/{order_id}/cancel"): "orders_lambda.entrypoints.cancel_order:handler",
+    ("DELETE", "/orders/{order_id}"): "orders_lambda.entrypoints.delete_order:handler",
+    ("GET", "/openapi.json"): "orders_lambda.entrypoints.docs:handler",
+    ("GET", "/swagger"): "orders_lambda.entrypoints.docs:handler",
+    ("GET", "/swagger/{asset}"): "orders_lambda.entrypoints.docs:handler",
 }
 
 

@@ -13,7 +13,7 @@ def run_orders(
 ) -> subprocess.CompletedProcess[str]:
     """``orders ARGS`` in ``workdir``: the shell's environment, or exactly ``env`` if given."""
     return subprocess.run(
-        [sys.executable, "-m", "orders_lambda.cli", *args],
+        [sys.executable, "-m", "orders_local.cli", *args],
         cwd=workdir,
         capture_output=True,
         text=True,

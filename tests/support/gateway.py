@@ -12,9 +12,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from orders_lambda.local.app import Invoker, LocalApi, LocalApiConfig
-from orders_lambda.local.protocol import ConnectionLimits
-from orders_lambda.local.server import front_end
+from orders_local.app import Invoker, LocalApi, LocalApiConfig
+from orders_local.protocol import ConnectionLimits
+from orders_local.server import front_end
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 """A small HTTP client for the end-to-end tests, over the standard library's http.client.
 
 It speaks to ``orders serve`` as a caller would: real sockets, JSON bodies, and the local
-server's development identity headers for the caller (see orders_lambda.local.identity).
+server's development identity headers for the caller (see orders_local.identity).
 A new connection per request keeps it safe to share between threads.
 """
 

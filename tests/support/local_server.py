@@ -77,7 +77,7 @@ def orders_serve(
     """Run ``orders serve --port 0 ARGS`` in ``workdir`` until the block ends."""
     workdir.mkdir(parents=True, exist_ok=True)
     log = workdir / f"serve-{time.monotonic_ns()}.log"
-    command = [sys.executable, "-m", "orders_lambda.cli", "serve", "--port", "0", *args]
+    command = [sys.executable, "-m", "orders_local.cli", "serve", "--port", "0", *args]
     with log.open("wb") as sink:
         process = subprocess.Popen(
             command,

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Final
 
-RUNTIME_MODULE: Final = "orders_lambda.local.runtime"
+RUNTIME_MODULE: Final = "orders_local.runtime"
 _BANNER_PIDS: Final = re.compile(r"\(pids ([\d, ]+)\)")
 
 

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from orders_lambda.local.context import LocalLambdaContext
 from orders_lambda.routes import EVENT_ENTRYPOINTS, entrypoints, load_handler
+from orders_local.context import LocalLambdaContext
 
 PAYMENTS: Final = "payments"
 SHIPMENTS: Final = "shipments"
@@ -248,7 +248,7 @@ def local_publisher(out: TextIO = sys.stderr) -> str | None:
     from dependency_injector import providers
 
     from orders_lambda import container as containers
-    from orders_lambda.local_events import PrintingPublisher
+    from orders_local.events import PrintingPublisher
 
     containers.current().event_publisher.override(
         providers.Object(PrintingPublisher(out, as_json=True))

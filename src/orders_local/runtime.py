@@ -1,6 +1,6 @@
 """One execution environment: a process that runs the real entrypoints, one event at a time.
 
-``python -m orders_lambda.local.runtime FD`` is what :mod:`orders_lambda.local.environments`
+``python -m orders_local.runtime FD`` is what :mod:`orders_local.environments`
 starts. Like a Lambda execution environment it imports the entrypoints once (its cold
 start), says it is ready, then loops: receive an invocation, run it, send back the result.
 Nothing is shared with other environments but the store, so no per-request state a library
@@ -25,9 +25,9 @@ import struct
 import sys
 from typing import Any, Final
 
-from orders_lambda.local.app import function_name
-from orders_lambda.local.context import LocalLambdaContext
 from orders_lambda.routes import LambdaHandler, entrypoints, load_handler
+from orders_local.app import function_name
+from orders_local.context import LocalLambdaContext
 
 HEADER: Final = struct.Struct("!I")
 MAX_FRAME: Final = 64 * 1024 * 1024

@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
 
     from orders_adapters.eventbridge import PublishResult
-    from orders_lambda.local.workspace import Workspace
     from orders_lambda.publisher import EventPublisher
+    from orders_local.workspace import Workspace
 
 CHECKPOINT_SUFFIX: Final = ".outbox-checkpoint"
 BATCH_SIZE: Final = 100
@@ -302,7 +302,7 @@ def feed_payment(
     The payment takes the order's total unless ``amount`` (minor units) or ``currency`` say
     otherwise, e.g. to see a mismatched payment refused."""
     from orders_lambda.consumers import payments
-    from orders_lambda.local.context import LocalLambdaContext
+    from orders_local.context import LocalLambdaContext
 
     if amount is None or currency is None:
         total, total_currency = _order_total(order_id)
@@ -330,7 +330,7 @@ def feed_payment(
 def feed_shipment(order_id: str, *, delivered: bool = False) -> dict[str, Any]:
     """Run the shipments entrypoint on one EventBridge event; ShipmentRejected if refused."""
     from orders_lambda.consumers import shipments
-    from orders_lambda.local.context import LocalLambdaContext
+    from orders_local.context import LocalLambdaContext
 
     event = {
         "version": "0",
@@ -365,7 +365,7 @@ def order_id_argument(text: str) -> str:
 
 def register(subparsers: Any) -> None:
     """Add ``events follow|pay|ship`` to an argparse subparsers object."""
-    from orders_lambda.local.workspace import DEFAULT_DB
+    from orders_local.workspace import DEFAULT_DB
 
     events = subparsers.add_parser(
         "events",
@@ -462,7 +462,7 @@ def follow(
     import boto3
 
     from orders_adapters.dynamodb import make_dynamodb_client
-    from orders_lambda.local.workspace import ORDERS_TABLE_NAME
+    from orders_local.workspace import ORDERS_TABLE_NAME
 
     streams = boto3.session.Session().client(
         "dynamodbstreams", endpoint_url=workspace.dynamodb_endpoint
@@ -554,7 +554,7 @@ def run(arguments: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     """Carry out a parsed ``orders events ...`` command; the exit status.
 
     ``out`` gets the result; the consumers' own log lines and metrics go to stderr."""
-    from orders_lambda.local.workspace import Workspace, checked
+    from orders_local.workspace import Workspace, checked
 
     workspace = checked(Workspace(db=arguments.db, dynamodb_endpoint=arguments.dynamodb_endpoint))
     workspace.activate()

@@ -1,9 +1,9 @@
 """``orders serve``: a gateway process in front of a pool of execution environments.
 
-The front end is uvicorn on its httptools protocol, extended by :mod:`orders_lambda.local.protocol`
+The front end is uvicorn on its httptools protocol, extended by :mod:`orders_local.protocol`
 (a deadline for request heads, a connection cap, JSON for what cannot be parsed). Its ASGI
-app (:mod:`orders_lambda.local.app`) plays API Gateway and hands each event to an
-:class:`~orders_lambda.local.environments.EnvironmentPool`: ``workers`` processes, each
+app (:mod:`orders_local.app`) plays API Gateway and hands each event to an
+:class:`~orders_local.environments.EnvironmentPool`: ``workers`` processes, each
 running the real entrypoints one event at a time, as Lambda execution environments do.
 docs/architecture.md ("Local server") says why uvicorn and how this maps to Lambda.
 
@@ -27,13 +27,13 @@ from typing import Final, TextIO
 
 import uvicorn
 
-from orders_lambda.local.app import GatewayLimits, LocalApi, LocalApiConfig
-from orders_lambda.local.environments import EnvironmentFailedToStart, EnvironmentPool
-from orders_lambda.local.identity import CUSTOMER_HEADER, STAFF_HEADER, TIER_HEADER
-from orders_lambda.local.protocol import ConnectionLimits, gateway_protocol
-from orders_lambda.local.workspace import Workspace
 from orders_lambda.routes import ROUTES
 from orders_lambda.settings import load_settings
+from orders_local.app import GatewayLimits, LocalApi, LocalApiConfig
+from orders_local.environments import EnvironmentFailedToStart, EnvironmentPool
+from orders_local.identity import CUSTOMER_HEADER, STAFF_HEADER, TIER_HEADER
+from orders_local.protocol import ConnectionLimits, gateway_protocol
+from orders_local.workspace import Workspace
 
 KEEP_ALIVE_SECONDS: Final = 5
 GRACEFUL_SHUTDOWN_SECONDS: Final = 30

@@ -2,7 +2,7 @@
 
 ``serve``, ``invoke`` and ``events`` run the real Lambda entrypoints on this machine,
 configured through the same ``ORDERS_*`` settings variables as in AWS (see
-:mod:`orders_lambda.local.workspace`); ``dlq`` shows and redrives dead-letter queues.
+:mod:`orders_local.workspace`); ``dlq`` shows and redrives dead-letter queues.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 if TYPE_CHECKING:
-    from orders_lambda.local.workspace import Workspace
+    from orders_local.workspace import Workspace
 
 MAX_PORT: Final = 65535
 
 
 def _add_store_options(parser: argparse.ArgumentParser) -> None:
-    from orders_lambda.local.workspace import DEFAULT_DB  # imported late: --help stays fast
+    from orders_local.workspace import DEFAULT_DB  # imported late: --help stays fast
 
     parser.add_argument(
         "--db",
@@ -134,7 +134,7 @@ def _parser() -> argparse.ArgumentParser:
         "and shipments with `orders events pay|ship`)",
     )
     _add_store_options(serve)
-    from orders_lambda.local.invoke import functions  # the routes' names: plain data
+    from orders_local.invoke import functions  # the routes' names: plain data
 
     names = sorted(functions())
     invoke = commands.add_parser(
@@ -170,8 +170,8 @@ def _parser() -> argparse.ArgumentParser:
         "--raw", action="store_true", help="print the response exactly as the function returned it"
     )
     _add_store_options(invoke)
-    from orders_lambda.local_events import register as register_events
-    from orders_lambda.ops.dlq import register as register_dlq
+    from orders_local.dlq import register as register_dlq
+    from orders_local.events import register as register_events
 
     register_events(commands)
     register_dlq(commands)
@@ -179,7 +179,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _workspace(arguments: argparse.Namespace) -> Workspace:
-    from orders_lambda.local.workspace import Workspace, checked
+    from orders_local.workspace import Workspace, checked
 
     if arguments.flags is not None:
         from orders_adapters.appconfig import InvalidFlagsDocument, read_flags_file
@@ -200,7 +200,7 @@ def _workspace(arguments: argparse.Namespace) -> Workspace:
 
 
 def _serve(arguments: argparse.Namespace) -> int:
-    from orders_lambda.local.server import ServeOptions, serve
+    from orders_local.server import ServeOptions, serve
 
     workspace = _workspace(arguments)
     options = ServeOptions(
@@ -214,7 +214,7 @@ def _serve(arguments: argparse.Namespace) -> int:
     try:
         if not arguments.events:
             return serve(options)
-        from orders_lambda.local.follower import start_publisher
+        from orders_local.follower import start_publisher
 
         workspace.activate()  # the publisher reads the store before the server starts serving
         publisher = start_publisher(workspace)  # serve once every later write is sure to be seen
@@ -232,7 +232,8 @@ def _serve(arguments: argparse.Namespace) -> int:
 
 
 def _invoke(arguments: argparse.Namespace) -> int:
-    from orders_lambda.local.invoke import (
+    from orders_lambda.settings import SettingsError
+    from orders_local.invoke import (
         EventFileError,
         EventShapeError,
         check_seedable,
@@ -243,7 +244,6 @@ def _invoke(arguments: argparse.Namespace) -> int:
         readable,
         seed,
     )
-    from orders_lambda.settings import SettingsError
 
     name = arguments.function
     try:
@@ -284,7 +284,7 @@ def _invoke(arguments: argparse.Namespace) -> int:
 def _verdict(name: str, result: Any) -> str | None:
     """One line for stderr on an answer that is not plainly a success (None when it is);
     a line starting "note:" is no failure."""
-    from orders_lambda.local.invoke import readable
+    from orders_local.invoke import readable
 
     if not isinstance(result, dict):
         return None

@@ -29,13 +29,13 @@ from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from orders_lambda.local.app import (
+from orders_local.app import (
     REQUEST_ID_HEADER,
     gateway_problem,
     new_request_id,
     problem_response,
 )
-from orders_lambda.local.proxy import HttpResponse
+from orders_local.proxy import HttpResponse
 
 
 @dataclass(frozen=True, slots=True)

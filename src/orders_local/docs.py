@@ -3,7 +3,7 @@
 The docs function serves the committed document (its server set to the URL it was fetched
 from). In front of it, the local gateway swaps the Cognito scheme, which it cannot honour
 (there is no authorizer here), for the development identity it does honour
-(:mod:`orders_lambda.local.identity`), so Swagger UI's Authorize, then "Try it out", works
+(:mod:`orders_local.identity`), so Swagger UI's Authorize, then "Try it out", works
 with a customer name and nothing else. A deployed API never serves these schemes: only the
 local gateway adds them, and only the local gateway reads the headers they name.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from orders_lambda.local.identity import CUSTOMER_HEADER, STAFF_HEADER, TIER_HEADER
+from orders_local.identity import CUSTOMER_HEADER, STAFF_HEADER, TIER_HEADER
 
 CUSTOMER_SCHEME: Final = "devCustomer"
 STAFF_SCHEME: Final = "devStaff"

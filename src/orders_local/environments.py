@@ -1,6 +1,6 @@
 """A pool of execution environments, as Lambda keeps for a function, seen from the front end.
 
-Each environment is a process (:mod:`orders_lambda.local.runtime`) that handles one event at
+Each environment is a process (:mod:`orders_local.runtime`) that handles one event at
 a time. An invocation takes a free environment, or waits in a bounded queue for one; with
 the queue full it is throttled (429 with Retry-After, as API Gateway throttles). An
 environment that dies, killed or out of memory, fails only the invocation it was running
@@ -23,8 +23,8 @@ from http import HTTPStatus
 from typing import Any, Final
 
 from orders_lambda.http.errors import Problem
-from orders_lambda.local.app import FUNCTION_FAILED, GatewayRefusal, gateway_problem
-from orders_lambda.local.runtime import HEADER, MAX_FRAME, encode
+from orders_local.app import FUNCTION_FAILED, GatewayRefusal, gateway_problem
+from orders_local.runtime import HEADER, MAX_FRAME, encode
 
 log = logging.getLogger("orders.serve")
 
@@ -122,7 +122,7 @@ async def start_environment(number: int, runtime_args: tuple[str, ...] = ()) -> 
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "orders_lambda.local.runtime",
+            "orders_local.runtime",
             str(theirs.fileno()),
             *runtime_args,
             pass_fds=(theirs.fileno(),),

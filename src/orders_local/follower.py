@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from orders_lambda.local.workspace import Workspace
+from orders_local.workspace import Workspace
 
 READY_TIMEOUT_SECONDS: Final = 30.0
 STOP_TIMEOUT_SECONDS: Final = 5.0
@@ -60,7 +60,7 @@ def start_publisher(workspace: Workspace) -> PublisherProcess:
             [
                 sys.executable,
                 "-m",
-                "orders_lambda.local.follower",
+                "orders_local.follower",
                 str(theirs.fileno()),
                 _arguments(workspace),
             ],
@@ -79,7 +79,7 @@ def start_publisher(workspace: Workspace) -> PublisherProcess:
 
 
 def main(argv: list[str]) -> int:
-    from orders_lambda.local_events import PrintingPublisher, follow
+    from orders_local.events import PrintingPublisher, follow
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server says when to stop
     signal.signal(signal.SIGTERM, signal.SIG_IGN)

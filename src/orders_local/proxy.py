@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from orders_lambda.local.context import LOCAL_ACCOUNT
 from orders_lambda.routes import Route
+from orders_local.context import LOCAL_ACCOUNT
 
 STAGE: Final = "local"
 API_ID: Final = "orders-local"

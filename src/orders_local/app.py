@@ -4,7 +4,7 @@ Per request, in the front-end process: enforce the gateway's limits (header coun
 body size, a deadline for the body) with JSON answers, match the route (404, or 405 with
 Allow), turn the development identity headers into authorizer claims, build the proxy event
 and hand it to an :class:`Invoker`, which runs it in an execution environment
-(:mod:`orders_lambda.local.environments`). The function's proxy response is written back as
+(:mod:`orders_local.environments`). The function's proxy response is written back as
 API Gateway would: its framing headers dropped, ``Content-Length`` and the request id added.
 
 Nothing here imports a handler: the front end stays small, and every function runs where
@@ -31,10 +31,10 @@ from orders_lambda.http.errors import (
     RouteNotFound,
     problem_for,
 )
-from orders_lambda.local.docs import development_body
-from orders_lambda.local.identity import claims_from_headers, is_dev_header
-from orders_lambda.local.proxy import HttpRequest, HttpResponse, http_response, proxy_event
 from orders_lambda.routes import OPENAPI_DOCUMENT, match
+from orders_local.docs import development_body
+from orders_local.identity import claims_from_headers, is_dev_header
+from orders_local.proxy import HttpRequest, HttpResponse, http_response, proxy_event
 
 REQUEST_ID_HEADER: Final = "X-Amzn-RequestId"
 _FRAMING: Final = frozenset({"content-length", "transfer-encoding", "connection"})

@@ -1,1 +1,0 @@
-"""Operators' commands (``orders dlq ...``): plain functions plus argparse hooks."""
