@@ -146,6 +146,8 @@ class Api(pulumi.ComponentResource):
             endpoint_configuration=aws.apigateway.RestApiEndpointConfigurationArgs(
                 types="REGIONAL"
             ),
+            # gzip or deflate, for a client whose first choice in Accept-Encoding is one.
+            minimum_compression_size=str(settings.minimum_compression_size),
             opts=self._child,
         )
         authorizer = aws.apigateway.Authorizer(
@@ -195,7 +197,9 @@ class Api(pulumi.ComponentResource):
         integrations: dict[str, Any] = {}
         methods: dict[str, Any] = {}
         for route in ROUTES:
-            function = functions.functions[route.module.rpartition(".")[2]]
+            short_name = route.module.rpartition(".")[2]
+            function = functions.functions[short_name]
+            live = functions.aliases[short_name]
             model = models.get(route.name)
             method = aws.apigateway.Method(
                 f"{name}-{route.name}",
@@ -221,7 +225,7 @@ class Api(pulumi.ComponentResource):
                 http_method=method.http_method,
                 type="AWS_PROXY",
                 integration_http_method="POST",
-                uri=function.invoke_arn,
+                uri=live.invoke_arn,
                 opts=self._child,
             )
             methods[route.name] = {
@@ -235,12 +239,13 @@ class Api(pulumi.ComponentResource):
             integrations[route.name] = {
                 "id": integration.id,
                 "type": "AWS_PROXY",
-                "uri": function.invoke_arn,
+                "uri": live.invoke_arn,
             }
             aws.lambda_.Permission(
                 f"{name}-{route.name}-invoke",
                 action="lambda:InvokeFunction",
                 function=function.name,
+                qualifier=live.name,
                 principal="apigateway.amazonaws.com",
                 source_arn=pulumi.Output.concat(
                     self.rest_api.execution_arn,
@@ -269,6 +274,8 @@ class Api(pulumi.ComponentResource):
                     for response_type, response in responses.items()
                 },
                 "access_log": ACCESS_LOG_FORMAT,
+                # A REST API's compression setting reaches clients only with a new deployment.
+                "compression": settings.minimum_compression_size,
             }
         )
         self._stage(name, parts, models)

@@ -30,6 +30,9 @@ from .events import Events
 from .settings import FunctionSizing, StackSettings
 
 Sizing = Literal["api", "consumer", "publisher"]
+# The alias every caller invokes: API Gateway, the event sources and the EventBridge target.
+# It follows the version each deploy publishes, and holds the provisioned concurrency.
+LIVE = "live"
 Statement = policies.Statement
 
 
@@ -208,9 +211,10 @@ class Grants:
 
 
 class Functions(pulumi.ComponentResource):
-    """Every function of the service with its role, log group and triggers."""
+    """Every function of the service with its role, log group, live alias and triggers."""
 
     functions: dict[str, aws.lambda_.Function]
+    aliases: dict[str, aws.lambda_.Alias]
     roles: dict[str, aws.iam.Role]
     log_groups: dict[str, aws.cloudwatch.LogGroup]
 
@@ -233,7 +237,7 @@ class Functions(pulumi.ComponentResource):
         self._environments = environments
         self._key = data.key
         grants = Grants(data, events, flags, settings.region)
-        self.functions, self.roles, self.log_groups = {}, {}, {}
+        self.functions, self.aliases, self.roles, self.log_groups = {}, {}, {}, {}
         for spec in FUNCTIONS:
             self._function(spec, grants.for_function(spec.name))
         self._triggers(data, events)
@@ -294,6 +298,9 @@ class Functions(pulumi.ComponentResource):
                 variables=self._environments[spec.name]
             ),
             kms_key_arn=self._key.arn,
+            # Every deploy that changes the code or configuration publishes a version.
+            publish=True,
+            reserved_concurrent_executions=settings.concurrency.reserved.get(spec.name),
             tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(
                 log_format="JSON", log_group=log_group.name
@@ -303,22 +310,49 @@ class Functions(pulumi.ComponentResource):
         )
         self.roles[spec.name] = role
         self.log_groups[spec.name] = log_group
+        self.aliases[spec.name] = self._live_alias(spec, function_name)
+
+    def _live_alias(self, spec: FunctionSpec, function_name: str) -> aws.lambda_.Alias:
+        function = self.functions[spec.name]
+        alias = aws.lambda_.Alias(
+            f"{function_name}-{LIVE}",
+            name=LIVE,
+            description="What every caller invokes: the version the last deploy published",
+            function_name=function.name,
+            function_version=function.version,
+            opts=self._child,
+        )
+        provisioned = self._settings.concurrency.provisioned.get(spec.name)
+        if provisioned:
+            aws.lambda_.ProvisionedConcurrencyConfig(
+                f"{function_name}-provisioned",
+                function_name=function.name,
+                qualifier=alias.name,
+                provisioned_concurrent_executions=provisioned,
+                opts=self._child,
+            )
+        return alias
 
     def _triggers(self, data: Data, events: Events) -> None:
         settings = self._settings
         aws.lambda_.EventSourceMapping(
             "payments-queue-trigger",
             event_source_arn=events.payments_queue.arn,
-            function_name=self.functions["payments"].arn,
+            function_name=self.aliases["payments"].arn,
             batch_size=10,
             maximum_batching_window_in_seconds=1,
             function_response_types=["ReportBatchItemFailures"],
+            # At most this many batches at once, below the function's reserved concurrency,
+            # so the poller is never throttled into returning messages to the queue.
+            scaling_config=aws.lambda_.EventSourceMappingScalingConfigArgs(
+                maximum_concurrency=settings.concurrency.payments_maximum_concurrency
+            ),
             opts=self._child,
         )
         aws.lambda_.EventSourceMapping(
             "outbox-stream-trigger",
             event_source_arn=data.orders_table.stream_arn,
-            function_name=self.functions["publisher"].arn,
+            function_name=self.aliases["publisher"].arn,
             starting_position="TRIM_HORIZON",
             batch_size=100,
             bisect_batch_on_function_error=True,
@@ -340,11 +374,13 @@ class Functions(pulumi.ComponentResource):
             opts=self._child,
         )
         shipments = self.functions["shipments"]
+        shipments_live = self.aliases["shipments"]
         shipments_dlq = events.dead_letter_queues["shipments"]
         aws.lambda_.Permission(
             "shipments-rule-invokes",
             action="lambda:InvokeFunction",
             function=shipments.name,
+            qualifier=shipments_live.name,
             principal="events.amazonaws.com",
             source_arn=events.shipments_rule.arn,
             opts=self._child,
@@ -353,7 +389,7 @@ class Functions(pulumi.ComponentResource):
             "shipments-rule-target",
             rule=events.shipments_rule.name,
             event_bus_name=events.bus.name,
-            arn=shipments.arn,
+            arn=shipments_live.arn,
             dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(
                 arn=shipments_dlq.arn
             ),
@@ -367,6 +403,7 @@ class Functions(pulumi.ComponentResource):
         aws.lambda_.FunctionEventInvokeConfig(
             "shipments-async-failures",
             function_name=shipments.name,
+            qualifier=shipments_live.name,
             maximum_retry_attempts=2,
             destination_config=aws.lambda_.FunctionEventInvokeConfigDestinationConfigArgs(
                 on_failure=aws.lambda_.FunctionEventInvokeConfigDestinationConfigOnFailureArgs(

@@ -15,7 +15,7 @@ from .events import Events
 from .functions import FUNCTIONS, SIGNS_CURSORS, Artifact, Functions
 from .monitoring import Monitoring
 from .protection import Protection
-from .settings import StackSettings, load_settings
+from .settings import StackSettings, check_concurrency, load_settings
 from .tagging import tag_everything
 
 
@@ -34,6 +34,7 @@ class OrdersStack:
 def define_stack(settings: StackSettings | None = None) -> OrdersStack:
     """Declare every resource of the current stack and export its outputs."""
     settings = settings or load_settings()
+    check_concurrency(settings, frozenset(spec.name for spec in FUNCTIONS if spec.sizing == "api"))
     tag_everything(settings.tags)
     artifact = Artifact.read(settings.artifact_path)
     account_id = aws.get_caller_identity_output().account_id

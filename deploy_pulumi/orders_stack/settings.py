@@ -25,6 +25,16 @@ VISIBILITY_TIMEOUT_FACTOR = 6
 MAX_RETENTION_SECONDS = 14 * 24 * 60 * 60
 # Tags every taggable resource gets, besides the stack file's own (owner, cost centre).
 SERVICE_TAG = "orders"
+# Lambda keeps at least this much of an account's concurrency unreserved: reserved and
+# provisioned concurrency together may take the account's limit minus this, no more.
+UNRESERVED_MINIMUM = 100
+# An SQS event source's maximum concurrency: AWS accepts 2 to 1000.
+SQS_MAXIMUM_CONCURRENCY_RANGE = range(2, 1001)
+# API Gateway compresses a response of at least this many bytes: 0 to 10 MiB.
+COMPRESSION_SIZE_RANGE = range(10 * 1024 * 1024 + 1)
+# The functions that get reserved concurrency (the consumers and the publisher), and those
+# that may get provisioned concurrency (the HTTP API's).
+RESERVED_FUNCTIONS = ("payments", "shipments", "publisher")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +58,26 @@ class AlarmThresholds:
 
 
 @dataclass(frozen=True, slots=True)
+class Concurrency:
+    """The stack's share of the account's Lambda concurrency (docs/deploy.md, "Concurrency")."""
+
+    account_limit: int  # the account's concurrent executions quota in the stack's region
+    reserved: dict[str, int]  # function -> reserved concurrency, for RESERVED_FUNCTIONS
+    payments_maximum_concurrency: int  # the SQS event source's maximum concurrency
+    provisioned: dict[str, int]  # API function -> provisioned concurrency on its live alias
+
+    @property
+    def set_aside(self) -> int:
+        """What the stack takes out of the account's unreserved pool."""
+        return sum(self.reserved.values()) + sum(self.provisioned.values())
+
+    @property
+    def unreserved(self) -> int:
+        """What is left for every function without reserved concurrency (the API's)."""
+        return self.account_limit - self.set_aside
+
+
+@dataclass(frozen=True, slots=True)
 class StackSettings:
     stack: str
     region: str
@@ -60,6 +90,9 @@ class StackSettings:
     publisher: FunctionSizing
     throttle_rate_limit: float
     throttle_burst_limit: int
+    # API Gateway compresses responses of at least this many bytes (minimumCompressionSize).
+    minimum_compression_size: int
+    concurrency: Concurrency
     waf_rate_limit: int
     waf_log_retention_days: int
     payments_max_receive_count: int
@@ -124,6 +157,15 @@ def _alarms(raw: dict[str, Any]) -> AlarmThresholds:
     )
 
 
+def _concurrency(raw: dict[str, Any]) -> Concurrency:
+    return Concurrency(
+        account_limit=int(raw["accountLimit"]),
+        reserved={str(k): int(v) for k, v in raw["reserved"].items()},
+        payments_maximum_concurrency=int(raw["paymentsMaximumConcurrency"]),
+        provisioned={str(k): int(v) for k, v in (raw.get("provisioned") or {}).items()},
+    )
+
+
 def load_settings() -> StackSettings:
     """Read and check the current stack's settings; a bad value fails before any resource."""
     config = pulumi.Config()
@@ -150,6 +192,8 @@ def load_settings() -> StackSettings:
         publisher=_sizing(functions, "publisher"),
         throttle_rate_limit=float(api["throttleRateLimit"]),
         throttle_burst_limit=int(api["throttleBurstLimit"]),
+        minimum_compression_size=int(api["minimumCompressionSizeBytes"]),
+        concurrency=_concurrency(config.require_object("concurrency")),
         waf_rate_limit=int(api["wafRateLimitPer5Minutes"]),
         waf_log_retention_days=int(api["wafLogRetentionDays"]),
         payments_max_receive_count=int(events["paymentsMaxReceiveCount"]),
@@ -169,7 +213,52 @@ def load_settings() -> StackSettings:
     return settings
 
 
+def api_peak_concurrency(settings: StackSettings) -> float:
+    """The API's concurrency at its throttle rate, each request taking its p90 budget.
+
+    Concurrency is arrival rate times duration (Little's law); the p90 duration alarm's budget
+    stands for the duration, so a peak at the limit stays within it until that alarm fires.
+    """
+    return settings.throttle_rate_limit * settings.alarms.function_p90_ms["api"] / 1000
+
+
+def check_concurrency(settings: StackSettings, api_functions: frozenset[str]) -> None:
+    """Refuse a concurrency budget that does not add up (docs/deploy.md, "Concurrency")."""
+    budget = settings.concurrency
+    if set(budget.reserved) != set(RESERVED_FUNCTIONS):
+        raise ValueError(f"concurrency.reserved must name exactly {', '.join(RESERVED_FUNCTIONS)}")
+    if min(budget.reserved.values()) < 1:
+        raise ValueError("concurrency.reserved: 0 would stop a function altogether")
+    unknown = set(budget.provisioned) - api_functions
+    if unknown:
+        raise ValueError(f"concurrency.provisioned names no API function: {sorted(unknown)}")
+    if budget.provisioned and min(budget.provisioned.values()) < 1:
+        raise ValueError("concurrency.provisioned: leave a function out rather than give it 0")
+    maximum = budget.payments_maximum_concurrency
+    if maximum not in SQS_MAXIMUM_CONCURRENCY_RANGE:
+        raise ValueError("concurrency.paymentsMaximumConcurrency must be between 2 and 1000")
+    if maximum > budget.reserved["payments"]:
+        # Above the function's reserved concurrency, the queue's poller is throttled and
+        # messages go back to the queue, each receive a step closer to the DLQ.
+        raise ValueError(
+            "concurrency.paymentsMaximumConcurrency must not exceed concurrency.reserved.payments"
+        )
+    if budget.set_aside > budget.account_limit - UNRESERVED_MINIMUM:
+        raise ValueError(
+            f"reserved and provisioned concurrency ({budget.set_aside}) exceed the account's "
+            f"limit ({budget.account_limit}) minus the {UNRESERVED_MINIMUM} AWS keeps unreserved"
+        )
+    peak = api_peak_concurrency(settings)
+    if peak > budget.unreserved:
+        raise ValueError(
+            f"the API's peak ({peak:g} concurrent executions) does not fit in the "
+            f"{budget.unreserved} left unreserved"
+        )
+
+
 def _check(settings: StackSettings) -> None:
+    if settings.minimum_compression_size not in COMPRESSION_SIZE_RANGE:
+        raise ValueError("api.minimumCompressionSizeBytes must be between 0 and 10485760")
     # The SQS maximum visibility timeout is 12 hours.
     if settings.payments_visibility_timeout_seconds > 12 * 60 * 60:
         raise ValueError("the consumer timeout is too long for an SQS visibility timeout")

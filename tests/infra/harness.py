@@ -50,10 +50,16 @@ class FakeCloud(pulumi.runtime.Mocks):
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         name = args.inputs.get("name") or args.name
         arn = fake_arn(args.typ, name, self.region)
+        if args.typ == "aws:lambda/alias:Alias":
+            # A qualified ARN: the function's, then the alias name.
+            function = args.inputs["functionName"]
+            arn = f"{fake_arn('aws:lambda/function:Function', function, self.region)}:{name}"
         computed: dict[str, Any] = {"arn": arn, "name": name}
         by_type: dict[str, dict[str, Any]] = {
             "aws:dynamodb/table:Table": {"streamArn": f"{arn}/stream/2026-01-01T00:00:00.000"},
-            "aws:lambda/function:Function": {"invokeArn": f"{arn}/invocations"},
+            # A function deployed with publish=True: the version that deploy published.
+            "aws:lambda/function:Function": {"invokeArn": f"{arn}/invocations", "version": "1"},
+            "aws:lambda/alias:Alias": {"invokeArn": f"{arn}/invocations"},
             "aws:apigateway/restApi:RestApi": {
                 "rootResourceId": f"{args.name}-root",
                 "executionArn": f"arn:aws:execute-api:{self.region}:{ACCOUNT}:{args.name}",

@@ -102,6 +102,13 @@ def timeouts_fit_visibility(resources: Sequence[Declared]) -> list[str]:
     """A queue's consumer runs at most a sixth of the queue's visibility timeout (AWS's advice)."""
     queues = {r.state["arn"]: r for r in resources if r.type == QUEUE}
     functions = {r.state["arn"]: r for r in resources if r.type == "aws:lambda/function:Function"}
+    by_name = {r.state["name"]: r for r in functions.values()}
+    # A trigger may invoke an alias: its function is the one the alias belongs to.
+    functions |= {
+        r.state["arn"]: by_name[r.state["functionName"]]
+        for r in resources
+        if r.type == "aws:lambda/alias:Alias"
+    }
     found = []
     for r in resources:
         if r.type != "aws:lambda/eventSourceMapping:EventSourceMapping":

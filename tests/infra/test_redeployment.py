@@ -21,6 +21,7 @@ PARTS = (
     "models",
     "gateway_responses",
     "access_log",
+    "compression",
 )
 
 

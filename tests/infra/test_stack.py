@@ -296,10 +296,10 @@ def test_the_outbox_stream_feeds_the_publisher_with_bounded_retries(deployment: 
     )
     assert mapping["bisectBatchOnFunctionError"] is True
     assert mapping["functionResponseTypes"] == ["ReportBatchItemFailures"]
-    assert (
-        deployment.by_arn(mapping["functionName"]).state["handler"]
-        == "orders_lambda.publisher.handler"
-    )
+    alias = deployment.by_arn(mapping["functionName"])
+    assert alias.type == "aws:lambda/alias:Alias"
+    function = deployment.one(FUNCTION, alias.state["functionName"])
+    assert function.state["handler"] == "orders_lambda.publisher.handler"
 
 
 def test_appconfig_hosts_a_flags_document_the_runtime_accepts(deployment: Deployment) -> None:
