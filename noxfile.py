@@ -165,6 +165,14 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session
+def cost(session: nox.Session) -> None:
+    """What one order's life and 1,000,000 orders a month cost per stack, by service
+    (deploy_pulumi/cost_model.py); pass options after ``--`` (e.g. ``-- --stack prod``)."""
+    session.install("-e", ".[deploy]")
+    session.run("python", "-m", "deploy_pulumi.cost_model", *session.posargs)
+
+
+@nox.session
 def package(session: nox.Session) -> None:
     """The Lambda zip for a stack's runtime, deterministic; see docs/deploy.md.
 

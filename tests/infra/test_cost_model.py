@@ -1,0 +1,185 @@
+"""The cost model's arithmetic on a small case worked out by hand, and its inputs checked
+against the program and the benchmark it reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from deploy_pulumi import cost_model
+from deploy_pulumi.cost_model import (
+    WARM_ROUTES,
+    Model,
+    OrderLife,
+    Prices,
+    StackInputs,
+    Usage,
+    alarm_metrics,
+    billed_ms,
+    cost_by_service,
+    item_size,
+    read_units,
+    traces_recorded,
+    warm_microseconds,
+    write_units,
+)
+
+from orders_core import OrderStatus
+
+from .conftest import Deployment
+
+GIB = 1024**3
+
+
+def _string_item(size: int) -> dict[str, Any]:
+    """An item of exactly ``size`` bytes: the one-letter name and a string of size - 1."""
+    return {"a": {"S": "x" * (size - 1)}}
+
+
+def test_item_sizes_follow_dynamodbs_rules() -> None:
+    # "PK" (2) + "ORDER#1" (7); "n" (1) + 12.50 -> 125 significant digits -> 2 + 1 bytes.
+    assert item_size({"PK": {"S": "ORDER#1"}, "n": {"N": "12.50"}}) == 9 + 4
+    # A map: 3 bytes, then per entry 1 + its name + its value.
+    assert item_size({"m": {"M": {"k": {"S": "vv"}}}}) == 1 + 3 + 1 + 1 + 2
+    assert item_size({"b": {"BOOL": True}, "l": {"L": [{"S": "ab"}]}}) == 2 + 1 + 3 + 1 + 2
+
+
+def test_request_units_round_up_per_item_and_double_in_a_transaction() -> None:
+    assert write_units(_string_item(1024)) == 1
+    assert write_units(_string_item(1025)) == 2
+    assert write_units(_string_item(1025), transactional=True) == 4
+    assert read_units(_string_item(4096)) == 1
+    assert read_units(_string_item(4097)) == 2
+    assert read_units(_string_item(4096), consistent=False) == 0.5
+
+
+def test_billed_duration_scales_cpu_to_the_memorys_vcpu_share_and_rounds_up() -> None:
+    # 400 us x 1.25 on 1024/1769 of a vCPU = 0.8638 ms, plus 6 ms on the network: 7 ms.
+    assert billed_ms(400, 1024, 6.0) == 7
+    # At 1,769 MB and above a function has a whole vCPU: 0.5 ms + 0 -> 1 ms, never 0.
+    assert billed_ms(400, 3538, 0.0) == 1
+
+
+def test_services_are_priced_from_the_data_file() -> None:
+    usage = Usage(
+        lambda_requests=2_000_000,
+        lambda_gb_seconds=100_000,
+        api_requests=1_000_000,
+        write_units=1_000_000,
+        read_units=2_000_000,
+        custom_events=3_000_000,
+        sqs_requests=5_000_000,
+        log_bytes=4 * GIB,
+        waf_requests=1_000_000,
+        traces=1_000_000,
+    )
+    assert cost_by_service(usage, Prices.load()) == pytest.approx(
+        {
+            "Lambda": 2 * 0.20 + 100_000 * 0.0000133334,
+            "API Gateway": 3.50,
+            "DynamoDB": 0.625 + 2 * 0.125,
+            "EventBridge": 3 * 1.00,
+            "SQS": 5 * 0.40,
+            "CloudWatch Logs": 4 * 0.50,
+            "WAF": 0.60,
+            "X-Ray": 5.00,
+        }
+    )
+
+
+def _small_model(provisioned: dict[str, int] | None = None) -> Model:
+    """Every item 1,000 bytes but the events (1,500), every warm path 400 us, 1 GB each."""
+    order = _string_item(1000)
+    life = OrderLife(
+        orders=dict.fromkeys(OrderStatus, order),
+        events=[_string_item(1500)] * 4,
+        idempotency_record_bytes=700,
+    )
+    stack = StackInputs(
+        "small", {"api": 1024, "consumer": 1024, "publisher": 1024}, provisioned or {}
+    )
+    return Model(stack, Prices.load(), dict.fromkeys(WARM_ROUTES.values(), 400.0), life)
+
+
+def test_one_orders_life_adds_up_as_worked_out_by_hand() -> None:
+    total = _small_model().per_order()
+    # place: order 2 + event 4 (transactions) + 2 index entries + the idempotency record
+    # claimed and completed (706 bytes: 1 each) = 10; three transitions: order 2 + event 4 +
+    # index entries 1 + 1 + 1 = 9 each.
+    assert total.write_units == 10 + 3 * 9
+    # two reads and three consumers' reads, strongly consistent, 1 unit each.
+    assert total.read_units == 2 + 3
+    assert total.lambda_requests == 1 + 2 + 3 + 4
+    # 0.8638 ms of CPU each, plus the network: place 3 round trips (18 ms) -> 19 ms, a read
+    # 6 -> 7, a consumer 12 -> 13, a publish 15 -> 16; 1 GB throughout.
+    assert total.lambda_gb_seconds == pytest.approx(0.019 + 2 * 0.007 + 3 * 0.013 + 4 * 0.016)
+    assert (total.api_requests, total.waf_requests, total.traces) == (3, 3, 6)
+    assert (total.custom_events, total.sqs_requests) == (2 + 4, 3)
+    # Per API request access 550 + WAF 1,500 + platform 700; place adds a line and 2 metric
+    # blobs (420 + 400), each consumer platform 700 + a line 420, each publish 700.
+    assert total.log_bytes == 3 * 2750 + 820 + 3 * 1120 + 4 * 700
+
+    dollars = cost_by_service(total, Prices.load())
+    assert dollars == pytest.approx(
+        {
+            "Lambda": 10 * 0.20e-6 + 0.136 * 0.0000133334,
+            "API Gateway": 3 * 3.50e-6,
+            "DynamoDB": 37 * 0.625e-6 + 5 * 0.125e-6,
+            "EventBridge": 6 * 1.00e-6,
+            "SQS": 3 * 0.40e-6,
+            "CloudWatch Logs": 15_230 / GIB * 0.50,
+            "WAF": 3 * 0.60e-6,
+            "X-Ray": 6 * 5.00e-6,
+        }
+    )
+
+
+def test_a_month_samples_traces_and_adds_the_fixed_costs() -> None:
+    # 1 a second for 730 hours, then 5% of the rest.
+    assert traces_recorded(6_000_000) == pytest.approx(2_628_000 + 0.05 * 3_372_000)
+    assert traces_recorded(1000) == 1000
+    month = _small_model({"create_order": 2}).month(1_000_000)
+    assert month["X-Ray"] == pytest.approx(traces_recorded(6_000_000) * 5.00e-6)
+    assert month["DynamoDB"] == pytest.approx(37 * 0.625 + 5 * 0.125)
+    # Two environments of 1 GB kept ready all month.
+    assert month["Lambda provisioned concurrency"] == pytest.approx(
+        2 * 1 * 730 * 3600 * 0.0000033334
+    )
+    assert month["CloudWatch alarms"] == pytest.approx(79 * 0.10)
+    assert month["WAF web ACL and rules"] == pytest.approx(5.00 + 4 * 1.00)
+
+
+def test_the_model_reads_every_warm_figure_it_needs_from_the_benchmark() -> None:
+    warm = warm_microseconds()
+    assert set(WARM_ROUTES.values()) <= set(warm)
+    assert all(value > 0 for value in warm.values())
+
+
+def test_the_model_reads_memory_and_provisioned_concurrency_from_the_stack_files() -> None:
+    prod = StackInputs.read("prod")
+    assert prod.memory_mb == {"api": 1024, "consumer": 1024, "publisher": 1024}
+    assert prod.provisioned == {"create_order": 2, "get_order": 2, "list_orders": 2}
+    assert StackInputs.read("dev").provisioned == {}
+
+
+def test_the_fixed_resources_the_model_prices_are_those_the_program_declares(
+    deployment: Deployment,
+) -> None:
+    alarms = deployment.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    assert alarm_metrics(a.state for a in alarms) == cost_model.ALARM_METRICS
+    assert len(deployment.of_type("aws:kms/key:Key")) == cost_model.KMS_KEYS
+    assert len(deployment.of_type("aws:secretsmanager/secret:Secret")) == cost_model.SECRETS
+    dashboards = deployment.of_type("aws:cloudwatch/dashboard:Dashboard")
+    assert len(dashboards) == cost_model.DASHBOARDS
+    (acl,) = deployment.of_type("aws:wafv2/webAcl:WebAcl")
+    assert len(acl.state["rules"]) == cost_model.WAF_RULES
+
+
+def test_the_report_prints_each_step_the_month_by_service_and_what_dominates() -> None:
+    text = cost_model.report(
+        Model(StackInputs.read("prod"), Prices.load(), warm_microseconds()), 1_000_000
+    )
+    for part in ("place", "read x2", "pay", "ship", "deliver", "publish x4", "DynamoDB"):
+        assert part in text
+    assert "1,000,000 orders a month" in text
+    assert "dominant line:" in text
