@@ -5,7 +5,8 @@ body size, a deadline for the body) with JSON answers, match the route (404, or 
 Allow), turn the development identity headers into authorizer claims, build the proxy event
 and hand it to an :class:`Invoker`, which runs it in an execution environment
 (:mod:`orders_local.environments`). The function's proxy response is written back as
-API Gateway would: its framing headers dropped, ``Content-Length`` and the request id added.
+API Gateway would: compressed when large enough and asked for, its framing headers dropped,
+``Content-Length`` and the request id added.
 
 Nothing here imports a handler: the front end stays small, and every function runs where
 Lambda would run it, in an environment of its own.
@@ -32,6 +33,7 @@ from orders_lambda.http.errors import (
     problem_for,
 )
 from orders_lambda.routes import OPENAPI_DOCUMENT, match
+from orders_local.compression import compressed
 from orders_local.docs import development_body
 from orders_local.identity import claims_from_headers, is_dev_header
 from orders_local.proxy import HttpRequest, HttpResponse, http_response, proxy_event
@@ -87,6 +89,9 @@ class GatewayLimits:
     max_header_count: int = 100
     max_header_bytes: int = 10 * 1024
     body_timeout_seconds: float = 10.0
+    # Bodies of at least this many bytes are compressed for a client that asks, as the REST
+    # API's minimumCompressionSize does (orders_local.compression); None: never.
+    minimum_compression_size: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +128,16 @@ class LocalApi:
         except Exception:  # a bug of the gateway itself: still the one error shape
             log.exception("the local gateway failed on request %s", request_id)
             response = problem_response(problem_for(RuntimeError()), request_id)
+        accept = next((v for k, v in scope["headers"] if k.lower() == b"accept-encoding"), None)
+        body, coding = compressed(
+            response.body,
+            response.headers,
+            accept.decode("latin-1") if accept is not None else None,
+            self.config.limits.minimum_compression_size,
+        )
+        if coding is not None:
+            headers = [*response.headers, ("Content-Encoding", coding)]
+            response = HttpResponse(response.status, headers, body)
         await _write(send, response, request_id)
 
     async def respond(self, scope: Scope, receive: Receive, request_id: str) -> HttpResponse:

@@ -76,6 +76,20 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _compression_size(text: str) -> int | None:
+    from orders_local.compression import MAXIMUM_SIZE
+
+    if text == "off":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of bytes, nor off") from None
+    if not 0 <= value <= MAXIMUM_SIZE:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and {MAXIMUM_SIZE} bytes")
+    return value
+
+
 def positive(text: str) -> int:
     try:
         value = int(text)
@@ -126,6 +140,17 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="a request's headers, and then its body, must arrive within this time, or it is "
         "answered 408 and its connection closed (default: 10)",
+    )
+    from orders_local.compression import DEFAULT_MINIMUM_SIZE, MAXIMUM_SIZE  # stdlib only
+
+    serve.add_argument(
+        "--minimum-compression-size",
+        type=_compression_size,
+        default=DEFAULT_MINIMUM_SIZE,
+        metavar="BYTES|off",
+        help="gzip or deflate answers of at least this many bytes for a client whose first "
+        "choice in Accept-Encoding is one, as the REST API's minimumCompressionSize does "
+        f"(0 to {MAXIMUM_SIZE}; default: {DEFAULT_MINIMUM_SIZE}, as in staging and prod)",
     )
     serve.add_argument(
         "--events",
@@ -210,6 +235,7 @@ def _serve(arguments: argparse.Namespace) -> int:
         workers=arguments.workers,
         queue=arguments.queue,
         request_timeout=arguments.request_timeout,
+        minimum_compression_size=arguments.minimum_compression_size,
     )
     try:
         if not arguments.events:

@@ -30,6 +30,7 @@ import uvicorn
 from orders_lambda.routes import ROUTES
 from orders_lambda.settings import load_settings
 from orders_local.app import GatewayLimits, LocalApi, LocalApiConfig
+from orders_local.compression import DEFAULT_MINIMUM_SIZE
 from orders_local.environments import EnvironmentFailedToStart, EnvironmentPool
 from orders_local.identity import CUSTOMER_HEADER, STAFF_HEADER, TIER_HEADER
 from orders_local.protocol import ConnectionLimits, gateway_protocol
@@ -53,6 +54,8 @@ class ServeOptions:
     workers: int = 0  # 0: one per CPU
     queue: int = DEFAULT_QUEUE
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    # Responses of at least this many bytes are compressed for clients that ask (None: never).
+    minimum_compression_size: int | None = DEFAULT_MINIMUM_SIZE
     # Extra arguments for every environment process (the benchmark's floor swaps the handler).
     runtime_args: tuple[str, ...] = ()
 
@@ -157,6 +160,7 @@ async def _run(options: ServeOptions, listener: socket.socket, out: TextIO) -> i
             limits=GatewayLimits(
                 max_body_bytes=settings.max_body_bytes,
                 body_timeout_seconds=options.request_timeout,
+                minimum_compression_size=options.minimum_compression_size,
             ),
         ),
         invoke=pool.invoke,

@@ -104,6 +104,11 @@ def test_a_new_database_is_announced_once(tmp_path: Path) -> None:
     [
         (("serve", "--workers", "0"), "argument --workers: 0 is not at least 1"),
         (("serve", "--request-timeout", "0"), "argument --request-timeout: 0 is not a positive"),
+        (
+            ("serve", "--minimum-compression-size", "10485761"),
+            "argument --minimum-compression-size: 10485761 is not between 0 and 10485760",
+        ),
+        (("serve", "--minimum-compression-size", "big"), "'big' is not a number of bytes, nor off"),
         (("dlq", "list", "q", "--max", "0"), "argument --max: 0 is not at least 1"),
         (("invoke", "get_order"), "the following arguments are required: --event"),
         (("events",), "the following arguments are required: ACTION"),
