@@ -105,9 +105,11 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def openapi(session: nox.Session) -> None:
-    """Regenerate docs/openapi.json from the code; the tests fail while it is stale."""
+    """Regenerate docs/openapi.json and the manifest's request body schemas from the code; the
+    tests fail while either is stale."""
     session.install("-e", DEV)
     session.run("python", "-m", "orders_lambda.http.openapi", "docs/openapi.json")
+    session.run("python", "-m", "orders_lambda.http.body_schemas")
 
 
 @nox.session

@@ -1,17 +1,7 @@
 """Discounts from feature flags: Powertools feature flags over AppConfig, or over a JSON file.
 
-The flags document is a Powertools feature-flags document with two *non-boolean* flags
-(``"boolean_type": false``), ``premium_discount`` and ``campaign_discount``. Every value of
-either flag (its ``default`` and each rule's ``when_match``) is a discount value:
-
-- ``false``: no discount;
-- a JSON number: that percent off, above 0, at most 100, at most 2 decimals;
-- ``{"enabled": true|false, "percent": <number>}``: the percent while enabled, none otherwise,
-  so a campaign can be switched off without losing its figure.
-
-Rules see the caller as ``{"tier": "standard"|"premium", "role": "customer"|"staff"}`` and may
-also use Powertools' time conditions; a condition on any other key, or naming a tier or role
-that does not exist, makes the document invalid (it could never match, silently).
+The flags document, its two discount flags and their check are described in
+:mod:`orders_manifest.flags` (the deployment checks the document it hosts with the same code).
 
 Fail-safe: when the store errors or hands back an invalid document, no discount applies, the
 failure is logged and counted (``failures`` and the ``on_failure`` callback, for a metric), and
@@ -26,7 +16,6 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, get_args
 
@@ -43,7 +32,12 @@ from aws_lambda_powertools.utilities.feature_flags.exceptions import (
 from botocore.exceptions import ClientError
 
 from orders_adapters.aws_clients import session_and_config
-from orders_core import CustomerTier, Discount, Money, Principal, Role
+from orders_core import Discount, Money, Principal
+from orders_manifest.flags import DISCOUNT_FLAGS, check_discount_flags, discount_percent
+
+# Re-exported: what this module raises, and the document it was the home of.
+from orders_manifest.flags import InvalidFlagsDocument as InvalidFlagsDocument  # noqa: PLC0414
+from orders_manifest.flags import default_flags_document as default_flags_document  # noqa: PLC0414
 
 if TYPE_CHECKING:
     from mypy_boto3_appconfigdata import AppConfigDataClient
@@ -52,23 +46,8 @@ FailureReason = Literal["unavailable", "invalid", "evaluation"]
 """Why flags could not be used: AppConfig failed, its document is invalid, or a rule broke."""
 FAILURE_REASONS: Final[tuple[FailureReason, ...]] = get_args(FailureReason)
 
-PREMIUM_DISCOUNT: Final = "premium_discount"
-CAMPAIGN_DISCOUNT: Final = "campaign_discount"
-# flag name -> the code of the Discount it produces (the codes FixedDiscounts uses too)
-DISCOUNT_FLAGS: Final = {PREMIUM_DISCOUNT: "premium", CAMPAIGN_DISCOUNT: "campaign"}
-# what a rule may ask about the caller, and the values each key can take
-CONTEXT_VALUES: Final = {
-    "tier": frozenset(tier.value for tier in CustomerTier),
-    "role": frozenset(role.value for role in Role),
-}
-TIME_KEYS: Final = frozenset({"CURRENT_TIME", "CURRENT_DAY_OF_WEEK", "CURRENT_DATETIME"})
 MAX_FLAGS_FILE_BYTES: Final = 1024 * 1024
 DEFAULT_MAX_AGE: Final = 60
-_HUNDREDTH: Final = Decimal("0.01")
-
-
-class InvalidFlagsDocument(ValueError):
-    """A flags document that breaks the schema; the message says where."""
 
 
 class FailureLogger(Protocol):
@@ -77,31 +56,6 @@ class FailureLogger(Protocol):
     def warning(
         self, msg: object, *args: object, extra: Mapping[str, object] | None = None
     ) -> None: ...
-
-
-def default_flags_document() -> dict[str, Any]:
-    """The shipped flags document: 10% off for premium customers, the 5% campaign off.
-
-    A fresh copy on each call; this is what the deployment hosts unless told otherwise and a
-    starting point for a local ``--flags`` file. (The fail-safe defaults, used when no valid
-    document can be had, are different: no discount at all.)
-    """
-    return {
-        PREMIUM_DISCOUNT: {
-            "boolean_type": False,
-            "default": False,
-            "rules": {
-                "premium customers": {
-                    "when_match": 10,
-                    "conditions": [{"action": "EQUALS", "key": "tier", "value": "premium"}],
-                },
-            },
-        },
-        CAMPAIGN_DISCOUNT: {
-            "boolean_type": False,
-            "default": {"enabled": False, "percent": 5},
-        },
-    }
 
 
 def validate_flags_document(document: object) -> dict[str, Any]:
@@ -117,65 +71,7 @@ def validate_flags_document(document: object) -> dict[str, Any]:
             SchemaValidator(schema=document).validate()
     except SchemaValidationError as exc:
         raise InvalidFlagsDocument(str(exc)) from exc
-    for name in DISCOUNT_FLAGS:
-        if name in document:
-            _check_flag(name, document[name])
-    return document
-
-
-def discount_percent(value: object, where: str) -> Decimal | None:
-    """The percent a discount value grants, None for no discount; see the module docstring."""
-    if value is False:
-        return None
-    if isinstance(value, dict):
-        if set(value) != {"enabled", "percent"} or not isinstance(value["enabled"], bool):
-            raise InvalidFlagsDocument(f'{where}: expected {{"enabled": bool, "percent": number}}')
-        percent = _percent(value["percent"], where)
-        return percent if value["enabled"] else None
-    return _percent(value, where)
-
-
-def _percent(value: object, where: str) -> Decimal:
-    # JSON numbers arrive as int or float; going through str keeps the written figure exactly
-    # (str of a float is its shortest repr) instead of the float's binary expansion.
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidFlagsDocument(f"{where}: a percent is a JSON number, or false for none")
-    try:
-        percent = Decimal(str(value))
-    except InvalidOperation as exc:  # pragma: no cover - str of an int or float always parses
-        raise InvalidFlagsDocument(f"{where}: not a number") from exc
-    if (
-        not percent.is_finite()
-        or not Decimal(0) < percent <= Decimal(100)
-        or percent != percent.quantize(_HUNDREDTH)
-    ):
-        raise InvalidFlagsDocument(f"{where}: a percent is above 0, at most 100, 2 decimals")
-    return percent
-
-
-def _check_flag(name: str, feature: dict[str, Any]) -> None:
-    if feature.get("boolean_type") is not False:
-        raise InvalidFlagsDocument(f'{name}: needs "boolean_type": false, its values are percents')
-    discount_percent(feature["default"], f"{name}.default")
-    for rule_name, rule in (feature.get("rules") or {}).items():
-        where = f"{name}.rules[{rule_name!r}]"
-        discount_percent(rule.get("when_match"), f"{where}.when_match")
-        for index, condition in enumerate(rule["conditions"]):
-            _check_condition(condition, f"{where}.conditions[{index}]")
-
-
-def _check_condition(condition: dict[str, Any], where: str) -> None:
-    key = condition["key"]
-    if key in TIME_KEYS:
-        return
-    allowed = CONTEXT_VALUES.get(key)
-    if allowed is None:
-        keys = ", ".join(sorted(CONTEXT_VALUES))
-        raise InvalidFlagsDocument(f"{where}: key {key!r} is not known; use {keys} or a time key")
-    value = condition["value"]
-    values = value if isinstance(value, list) else [value]
-    if not all(isinstance(item, str) and item in allowed for item in values):
-        raise InvalidFlagsDocument(f"{where}: {key} is one of {', '.join(sorted(allowed))}")
+    return check_discount_flags(document)
 
 
 class JsonFileFlagsStore(StoreProvider):

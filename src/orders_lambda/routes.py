@@ -1,7 +1,7 @@
-"""Every HTTP operation of the service: its name, method, path and Lambda entrypoint.
+"""The route table: every HTTP operation of :mod:`orders_manifest.operations`, matchable.
 
-Plain data and the standard library only, so the Pulumi program, the local server and the
-OpenAPI generator can read it without importing any handler. Paths use API Gateway's
+Standard library only, so the local server and the OpenAPI generator can read it without
+importing any handler; the Pulumi program reads the manifest itself. Paths use API Gateway's
 ``{param}`` syntax.
 """
 
@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cache
 from importlib import import_module
 from typing import Any, Final
+
+from orders_manifest.operations import EVENT_FUNCTIONS, OPERATIONS, Operation
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -20,16 +22,14 @@ _PARAM: Final = re.compile(r"\{(\w+)\}")
 
 
 @dataclass(frozen=True, slots=True)
-class Route:
-    """One operation: ``method`` on ``path``, served by ``entrypoint`` ("module:function")."""
+class Route(Operation):
+    """One operation of the manifest, with the pattern its path matches requests by."""
 
-    name: str
-    method: str
-    path: str
-    entrypoint: str
-    summary: str
-    authorized: bool = True
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, operation: Operation) -> Route:
+        return cls(**{f.name: getattr(operation, f.name) for f in fields(Operation)})
 
     def __post_init__(self) -> None:
         parts = _PARAM.split(self.path)  # literal, name, literal, name, ..., literal
@@ -38,14 +38,6 @@ class Route:
             for index, part in enumerate(parts)
         )
         object.__setattr__(self, "pattern", re.compile(regex))
-
-    @property
-    def module(self) -> str:
-        return self.entrypoint.partition(":")[0]
-
-    @property
-    def function(self) -> str:
-        return self.entrypoint.partition(":")[2]
 
     @property
     def resolver_path(self) -> str:
@@ -58,85 +50,40 @@ class Route:
         return found.groupdict() if found else None
 
 
-def _handler(module: str) -> str:
-    return f"orders_lambda.entrypoints.{module}:handler"
+ROUTES: Final[tuple[Route, ...]] = tuple(Route.of(operation) for operation in OPERATIONS)
 
 
-CREATE_ORDER: Final = Route(
-    "create_order", "POST", "/orders", _handler("create_order"), "Place an order"
-)
-LIST_ORDERS: Final = Route(
-    "list_orders", "GET", "/orders", _handler("list_orders"), "List the caller's orders"
-)
-GET_ORDER: Final = Route(
-    "get_order", "GET", "/orders/{order_id}", _handler("get_order"), "Read one order"
-)
-UPDATE_ORDER: Final = Route(
-    "update_order",
-    "PATCH",
-    "/orders/{order_id}",
-    _handler("update_order"),
-    "Replace the lines of a pending order",
-)
-CANCEL_ORDER: Final = Route(
-    "cancel_order",
-    "POST",
-    "/orders/{order_id}/cancel",
-    _handler("cancel_order"),
-    "Cancel an order",
-)
-DELETE_ORDER: Final = Route(
-    "delete_order", "DELETE", "/orders/{order_id}", _handler("delete_order"), "Delete an order"
-)
-OPENAPI_DOCUMENT: Final = Route(
-    "openapi_document",
-    "GET",
-    "/openapi.json",
-    _handler("docs"),
-    "This API's OpenAPI document",
-    authorized=False,
-)
-SWAGGER_UI: Final = Route(
-    "swagger_ui", "GET", "/swagger", _handler("docs"), "Swagger UI", authorized=False
-)
-SWAGGER_ASSET: Final = Route(
-    "swagger_asset",
-    "GET",
-    "/swagger/{asset}",
-    _handler("docs"),
-    "Swagger UI's script and style sheet",
-    authorized=False,
-)
+def route(name: str) -> Route:
+    """The route of the operation called ``name``; a KeyError naming it when there is none."""
+    for found in ROUTES:
+        if found.name == name:
+            return found
+    raise KeyError(f"no route {name!r}")
 
-ROUTES: Final[tuple[Route, ...]] = (
-    CREATE_ORDER,
-    LIST_ORDERS,
-    GET_ORDER,
-    UPDATE_ORDER,
-    CANCEL_ORDER,
-    DELETE_ORDER,
-    OPENAPI_DOCUMENT,
-    SWAGGER_UI,
-    SWAGGER_ASSET,
-)
+
+CREATE_ORDER: Final = route("create_order")
+LIST_ORDERS: Final = route("list_orders")
+GET_ORDER: Final = route("get_order")
+UPDATE_ORDER: Final = route("update_order")
+CANCEL_ORDER: Final = route("cancel_order")
+DELETE_ORDER: Final = route("delete_order")
+OPENAPI_DOCUMENT: Final = route("openapi_document")
+SWAGGER_UI: Final = route("swagger_ui")
+SWAGGER_ASSET: Final = route("swagger_asset")
 
 ORDER_ROUTES: Final = tuple(r for r in ROUTES if r.authorized)
 
 
-EVENT_ENTRYPOINTS: Final[tuple[str, ...]] = (
-    "orders_lambda.consumers.payments:handler",  # PAYMENT_COMPLETED from the SQS queue
-    "orders_lambda.consumers.shipments:handler",  # SHIPMENT_* from the EventBridge bus
-    "orders_lambda.publisher:handler",  # the outbox, from the orders table's stream
-)
+EVENT_ENTRYPOINTS: Final[tuple[str, ...]] = tuple(f.entrypoint for f in EVENT_FUNCTIONS)
 """The event-driven functions: one Lambda function each, like the HTTP entrypoints."""
 
 
 def entrypoints() -> Mapping[str, tuple[Route, ...]]:
     """Each Lambda entrypoint with the routes it serves (one function per entrypoint)."""
     grouped: dict[str, list[Route]] = {}
-    for route in ROUTES:
-        grouped.setdefault(route.entrypoint, []).append(route)
-    return {name: tuple(routes) for name, routes in grouped.items()}
+    for each in ROUTES:
+        grouped.setdefault(each.entrypoint, []).append(each)
+    return {name: tuple(served) for name, served in grouped.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,13 +101,13 @@ class Match:
 
 def match(method: str, path: str) -> Match:
     allowed: list[str] = []
-    for route in ROUTES:
-        params = route.path_parameters(path)
+    for each in ROUTES:
+        params = each.path_parameters(path)
         if params is None:
             continue
-        if route.method == method.upper():
-            return Match(route, params, ())
-        allowed.append(route.method)
+        if each.method == method.upper():
+            return Match(each, params, ())
+        allowed.append(each.method)
     return Match(None, {}, tuple(dict.fromkeys(allowed)))
 
 
@@ -182,4 +129,5 @@ __all__ = [
     "entrypoints",
     "load_handler",
     "match",
+    "route",
 ]

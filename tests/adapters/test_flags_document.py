@@ -12,8 +12,6 @@ from typing import Any
 import pytest
 
 from orders_adapters.appconfig import (
-    CAMPAIGN_DISCOUNT,
-    PREMIUM_DISCOUNT,
     InvalidFlagsDocument,
     default_flags_document,
     file_pricing,
@@ -21,6 +19,7 @@ from orders_adapters.appconfig import (
     validate_flags_document,
 )
 from orders_core import CustomerTier, Discount, Money, Principal
+from orders_manifest.flags import CAMPAIGN_DISCOUNT, PREMIUM_DISCOUNT
 
 SUBTOTAL = Money.of("100.00", "EUR")
 PREMIUM = Principal.customer("customer-1", CustomerTier.PREMIUM)

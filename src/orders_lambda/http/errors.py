@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from http import HTTPStatus
 from typing import Any, ClassVar, Final
 
@@ -30,52 +29,7 @@ from orders_core import (
     VersionConflict,
 )
 from orders_core.idempotency import IdempotencyKeyReused as KeyReusedByAnotherOrder
-
-
-class ErrorCode(StrEnum):
-    """Every ``error.code`` a client can receive, from a function or from the gateway in
-    front of it (API Gateway deployed, ``orders serve`` locally). The OpenAPI document
-    publishes this list as an enum; tests check that every code raised, mapped or answered by
-    a gateway is in it."""
-
-    # The body or a rule on it (422)
-    VALIDATION_FAILED = "VALIDATION_FAILED"
-    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
-    # Headers, query parameters, framing (400)
-    BAD_REQUEST = "BAD_REQUEST"
-    MALFORMED_JSON = "MALFORMED_JSON"
-    MALFORMED_REQUEST = "MALFORMED_REQUEST"
-    INVALID_CURSOR = "INVALID_CURSOR"
-    CLIENT_CLOSED = "CLIENT_CLOSED"
-    # Who is asking (401, 403)
-    UNAUTHENTICATED = "UNAUTHENTICATED"
-    PERMISSION_DENIED = "PERMISSION_DENIED"
-    FORBIDDEN = "FORBIDDEN"
-    # What is asked for (404, 405, 409, 412, 428)
-    ORDER_NOT_FOUND = "ORDER_NOT_FOUND"
-    ROUTE_NOT_FOUND = "ROUTE_NOT_FOUND"
-    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
-    ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
-    ORDER_ALREADY_EXISTS = "ORDER_ALREADY_EXISTS"
-    IDEMPOTENCY_IN_PROGRESS = "IDEMPOTENCY_IN_PROGRESS"
-    IDEMPOTENCY_REPLAY_UNAVAILABLE = "IDEMPOTENCY_REPLAY_UNAVAILABLE"
-    VERSION_CONFLICT = "VERSION_CONFLICT"
-    PRECONDITION_REQUIRED = "PRECONDITION_REQUIRED"
-    # Limits of the gateway (408, 413, 415, 429, 431)
-    REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
-    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
-    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
-    THROTTLED = "THROTTLED"
-    HEADERS_TOO_LARGE = "HEADERS_TOO_LARGE"
-    # Failures (500, 502, 503, 504)
-    INTERNAL_ERROR = "INTERNAL_ERROR"
-    FUNCTION_FAILED = "FUNCTION_FAILED"
-    ENVIRONMENT_LOST = "ENVIRONMENT_LOST"
-    STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
-    SHUTTING_DOWN = "SHUTTING_DOWN"
-    TOO_MANY_CONNECTIONS = "TOO_MANY_CONNECTIONS"
-    FUNCTION_TIMED_OUT = "FUNCTION_TIMED_OUT"
-
+from orders_manifest.errors import ErrorCode
 
 JSON: Final = "application/json"
 INTERNAL_ERROR: Final = ErrorCode.INTERNAL_ERROR.value

@@ -1,0 +1,219 @@
+"""Every operation of the HTTP API and every Lambda function, with what each may touch.
+
+An :class:`Operation` is one route: its method and path (API Gateway's ``{param}`` syntax),
+the entrypoint that serves it ("module:function"), whether a Cognito user is needed, the
+request body's schema (by model name, :mod:`orders_manifest.schemas`) and the abstract
+:class:`Grant`\\ s its code needs. A :class:`Function` is one Lambda function: an HTTP
+entrypoint (its operations' grants together) or an event-driven one.
+
+The runtime builds its route table from :data:`OPERATIONS` (``orders_lambda.routes``); the
+Pulumi program builds the REST API, one function per entrypoint and each role's statements
+from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final, Literal
+
+Kind = Literal["api", "consumer", "publisher"]
+
+
+class Grant(StrEnum):
+    """What a function's code does beyond logging and tracing; the deployment turns each into
+    IAM statements on the stack's resources (deploy_pulumi/orders_stack/functions.py)."""
+
+    READ_ORDERS = "read-orders"  # GetItem on the orders table
+    WRITE_ORDERS = "write-orders"  # PutItem (conditional puts and transactions)
+    DELETE_ORDERS = "delete-orders"  # DeleteItem
+    QUERY_ORDERS = "query-orders"  # Query on the customer indexes
+    IDEMPOTENCY_RECORDS = "idempotency-records"  # the idempotency table
+    FEATURE_FLAGS = "feature-flags"  # the AppConfig flags document
+    CURSOR_SECRET = "cursor-secret"  # noqa: S105 - a grant's name: reads the cursor key's secret
+    CONSUME_PAYMENTS = "consume-payments"  # receive and delete on the payments queue
+    READ_OUTBOX_STREAM = "read-outbox-stream"  # the orders table's stream
+    PUBLISH_EVENTS = "publish-events"  # PutEvents on the orders bus
+    DEAD_LETTERS = "dead-letters"  # send its own failures to its dead-letter queue
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One route of the HTTP API; see the module docstring."""
+
+    name: str
+    method: str
+    path: str
+    entrypoint: str
+    summary: str
+    authorized: bool = True
+    body: str | None = None  # the request body model's name, when the operation takes one
+    grants: frozenset[Grant] = frozenset()
+
+    @property
+    def function(self) -> str:
+        """The short name of the function that serves it: its entrypoint module's last part."""
+        return self.entrypoint.partition(":")[0].rpartition(".")[2]
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    """One Lambda function: its short name, entrypoint ("module:function"), sizing class,
+    grants, and the dead-letter queue its failures end in (``None``: the caller sees them)."""
+
+    name: str
+    entrypoint: str
+    kind: Kind
+    grants: tuple[Grant, ...]
+    dead_letter_queue: str | None = None
+
+
+def _entrypoint(module: str) -> str:
+    return f"orders_lambda.entrypoints.{module}:handler"
+
+
+_ORDERS_READ_WRITE: Final = frozenset({Grant.READ_ORDERS, Grant.WRITE_ORDERS})
+
+OPERATIONS: Final[tuple[Operation, ...]] = (
+    Operation(
+        "create_order",
+        "POST",
+        "/orders",
+        _entrypoint("create_order"),
+        "Place an order",
+        body="CreateOrderRequest",
+        grants=frozenset({Grant.WRITE_ORDERS, Grant.IDEMPOTENCY_RECORDS, Grant.FEATURE_FLAGS}),
+    ),
+    Operation(
+        "list_orders",
+        "GET",
+        "/orders",
+        _entrypoint("list_orders"),
+        "List the caller's orders",
+        grants=frozenset({Grant.QUERY_ORDERS, Grant.CURSOR_SECRET}),
+    ),
+    Operation(
+        "get_order",
+        "GET",
+        "/orders/{order_id}",
+        _entrypoint("get_order"),
+        "Read one order",
+        grants=frozenset({Grant.READ_ORDERS}),
+    ),
+    Operation(
+        "update_order",
+        "PATCH",
+        "/orders/{order_id}",
+        _entrypoint("update_order"),
+        "Replace the lines of a pending order",
+        body="UpdateOrderRequest",
+        # Lines change at their placed prices and discounts: no flags needed.
+        grants=_ORDERS_READ_WRITE,
+    ),
+    Operation(
+        "cancel_order",
+        "POST",
+        "/orders/{order_id}/cancel",
+        _entrypoint("cancel_order"),
+        "Cancel an order",
+        grants=_ORDERS_READ_WRITE,
+    ),
+    Operation(
+        "delete_order",
+        "DELETE",
+        "/orders/{order_id}",
+        _entrypoint("delete_order"),
+        "Delete an order",
+        grants=_ORDERS_READ_WRITE | {Grant.DELETE_ORDERS},
+    ),
+    Operation(
+        "openapi_document",
+        "GET",
+        "/openapi.json",
+        _entrypoint("docs"),
+        "This API's OpenAPI document",
+        authorized=False,
+    ),
+    Operation("swagger_ui", "GET", "/swagger", _entrypoint("docs"), "Swagger UI", authorized=False),
+    Operation(
+        "swagger_asset",
+        "GET",
+        "/swagger/{asset}",
+        _entrypoint("docs"),
+        "Swagger UI's script and style sheet",
+        authorized=False,
+    ),
+)
+
+# The event-driven functions: payments from SQS, shipments from EventBridge (the consumers),
+# and the outbox publisher on the table's stream.
+EVENT_FUNCTIONS: Final[tuple[Function, ...]] = (
+    Function(
+        "payments",
+        "orders_lambda.consumers.payments:handler",
+        "consumer",
+        (Grant.READ_ORDERS, Grant.WRITE_ORDERS, Grant.CONSUME_PAYMENTS),
+    ),
+    Function(
+        "shipments",
+        "orders_lambda.consumers.shipments:handler",
+        "consumer",
+        (Grant.READ_ORDERS, Grant.WRITE_ORDERS, Grant.DEAD_LETTERS),
+        dead_letter_queue="shipments",
+    ),
+    Function(
+        "publisher",
+        "orders_lambda.publisher:handler",
+        "publisher",
+        (Grant.READ_OUTBOX_STREAM, Grant.PUBLISH_EVENTS, Grant.DEAD_LETTERS),
+        dead_letter_queue="outbox-stream",
+    ),
+)
+
+
+def _in_grant_order(grants: Iterable[Grant]) -> tuple[Grant, ...]:
+    wanted = set(grants)
+    return tuple(grant for grant in Grant if grant in wanted)
+
+
+def api_functions() -> tuple[Function, ...]:
+    """One function per HTTP entrypoint, with every grant its operations need."""
+    grouped: dict[str, list[Operation]] = {}
+    for operation in OPERATIONS:
+        grouped.setdefault(operation.entrypoint, []).append(operation)
+    return tuple(
+        Function(
+            served[0].function,
+            entrypoint,
+            "api",
+            _in_grant_order(grant for operation in served for grant in operation.grants),
+        )
+        for entrypoint, served in grouped.items()
+    )
+
+
+def functions() -> tuple[Function, ...]:
+    """Every Lambda function of the service: the HTTP entrypoints, then the event-driven."""
+    return api_functions() + EVENT_FUNCTIONS
+
+
+def operation(name: str) -> Operation:
+    """The operation called ``name``; a KeyError naming it when there is none."""
+    for found in OPERATIONS:
+        if found.name == name:
+            return found
+    raise KeyError(f"no operation {name!r}")
+
+
+__all__ = [
+    "EVENT_FUNCTIONS",
+    "OPERATIONS",
+    "Function",
+    "Grant",
+    "Kind",
+    "Operation",
+    "api_functions",
+    "functions",
+    "operation",
+]
