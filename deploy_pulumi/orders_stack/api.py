@@ -1,4 +1,4 @@
-"""The REST API: Cognito users, the routes of ``orders_lambda.routes``, validation and the stage."""
+"""The REST API: Cognito users, the manifest's operations, request validation and the stage."""
 
 from __future__ import annotations
 
@@ -8,18 +8,10 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import BaseModel
 
-from orders_lambda.http.errors import (
-    INTERNAL_ERROR,
-    BadRequest,
-    PayloadTooLarge,
-    RouteNotFound,
-    Unauthenticated,
-    ValidationFailed,
-)
-from orders_lambda.http.models import CreateOrderRequest, UpdateOrderRequest
-from orders_lambda.routes import ROUTES, Route
+from orders_manifest.errors import ErrorCode
+from orders_manifest.operations import OPERATIONS, Operation
+from orders_manifest.schemas import body_schema
 
 from . import policies
 from .environment import staff_group, tier_attribute
@@ -31,27 +23,28 @@ STAGE = "v1"
 PUSH_TO_CLOUDWATCH_LOGS = (
     "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
 )
-# Which request body model API Gateway checks before a function runs, by route name.
-BODY_MODELS: dict[str, type[BaseModel]] = {
-    "create_order": CreateOrderRequest,
-    "update_order": UpdateOrderRequest,
-}
+# Which request body model API Gateway checks before a function runs, by operation name.
+BODY_MODELS: dict[str, str] = {o.name: o.body for o in OPERATIONS if o.body is not None}
 # API Gateway's own answers (body validation, missing token, throttling, WAF...) in the
 # service's one error shape: response type -> (status, code, message). A None status keeps
 # API Gateway's; "$context.error.messageString" is already a quoted JSON string.
 _MESSAGE = "$context.error.messageString"
 GATEWAY_RESPONSES: dict[str, tuple[str | None, str, str]] = {
-    "BAD_REQUEST_BODY": ("422", ValidationFailed.code, '"$context.error.validationErrorString"'),
-    "BAD_REQUEST_PARAMETERS": (None, BadRequest.code, _MESSAGE),
-    "UNAUTHORIZED": (None, Unauthenticated.code, _MESSAGE),
+    "BAD_REQUEST_BODY": (
+        "422",
+        ErrorCode.VALIDATION_FAILED.value,
+        '"$context.error.validationErrorString"',
+    ),
+    "BAD_REQUEST_PARAMETERS": (None, ErrorCode.BAD_REQUEST.value, _MESSAGE),
+    "UNAUTHORIZED": (None, ErrorCode.UNAUTHENTICATED.value, _MESSAGE),
     # What API Gateway answers for a path (or method) it has no route for.
-    "MISSING_AUTHENTICATION_TOKEN": ("404", RouteNotFound.code, '"no such route"'),
-    "ACCESS_DENIED": (None, "FORBIDDEN", _MESSAGE),
-    "WAF_FILTERED": (None, "FORBIDDEN", _MESSAGE),
-    "THROTTLED": (None, "THROTTLED", _MESSAGE),
-    "REQUEST_TOO_LARGE": (None, PayloadTooLarge.code, _MESSAGE),
-    "DEFAULT_4XX": (None, BadRequest.code, _MESSAGE),
-    "DEFAULT_5XX": (None, INTERNAL_ERROR, _MESSAGE),
+    "MISSING_AUTHENTICATION_TOKEN": ("404", ErrorCode.ROUTE_NOT_FOUND.value, '"no such route"'),
+    "ACCESS_DENIED": (None, ErrorCode.FORBIDDEN.value, _MESSAGE),
+    "WAF_FILTERED": (None, ErrorCode.FORBIDDEN.value, _MESSAGE),
+    "THROTTLED": (None, ErrorCode.THROTTLED.value, _MESSAGE),
+    "REQUEST_TOO_LARGE": (None, ErrorCode.PAYLOAD_TOO_LARGE.value, _MESSAGE),
+    "DEFAULT_4XX": (None, ErrorCode.BAD_REQUEST.value, _MESSAGE),
+    "DEFAULT_5XX": (None, ErrorCode.INTERNAL_ERROR.value, _MESSAGE),
 }
 
 
@@ -87,9 +80,10 @@ ACCESS_LOG_FORMAT = json.dumps(
 )
 
 
-def draft4_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON Schema with references inlined, in the dialect API Gateway reads."""
-    schema = model.model_json_schema()
+def draft4_schema(model: str) -> dict[str, Any]:
+    """The body model's JSON Schema (from the manifest) with references inlined, in the
+    dialect API Gateway reads."""
+    schema = body_schema(model)
     definitions: dict[str, Any] = schema.get("$defs", {})
 
     def inline(node: Any) -> Any:
@@ -110,7 +104,7 @@ def redeployment_trigger(shape: Any) -> str:
     return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()
 
 
-def route_source_path(route: Route) -> str:
+def route_source_path(route: Operation) -> str:
     """The route's path as it appears in an execute-api ARN: each parameter is any one segment."""
     return "/".join("*" if part.startswith("{") else part for part in route.path.split("/"))
 
@@ -169,9 +163,9 @@ class Api(pulumi.ComponentResource):
         )
         models = {
             route_name: aws.apigateway.Model(
-                f"{name}-{model.__name__}",
+                f"{name}-{model}",
                 rest_api=self.rest_api.id,
-                name=model.__name__,
+                name=model,
                 content_type="application/json",
                 schema=json.dumps(draft4_schema(model), sort_keys=True),
                 opts=self._child,
@@ -196,10 +190,9 @@ class Api(pulumi.ComponentResource):
         # replaced with the same settings (a new authorizer, say) still redeploys the stage.
         integrations: dict[str, Any] = {}
         methods: dict[str, Any] = {}
-        for route in ROUTES:
-            short_name = route.module.rpartition(".")[2]
-            function = functions.functions[short_name]
-            live = functions.aliases[short_name]
+        for route in OPERATIONS:
+            function = functions.functions[route.function]
+            live = functions.aliases[route.function]
             model = models.get(route.name)
             method = aws.apigateway.Method(
                 f"{name}-{route.name}",
@@ -386,7 +379,7 @@ class Api(pulumi.ComponentResource):
     def _resources(self, name: str) -> dict[str, pulumi.Input[str]]:
         """One API Gateway resource per path segment, keyed by the full path."""
         ids: dict[str, pulumi.Input[str]] = {"": self.rest_api.root_resource_id}
-        for path in sorted({route.path for route in ROUTES}):
+        for path in sorted({route.path for route in OPERATIONS}):
             segments = path.strip("/").split("/")
             for depth in range(1, len(segments) + 1):
                 current = "/" + "/".join(segments[:depth])

@@ -1,4 +1,4 @@
-"""Feature flags in AppConfig: the hosted document is validated by the runtime's own schema."""
+"""Feature flags in AppConfig: the hosted document is checked by the manifest's flags rules."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from orders_adapters.appconfig import (
+from orders_manifest.flags import (
     CONTEXT_VALUES,
     DISCOUNT_FLAGS,
     TIME_KEYS,
+    check_discount_flags,
     default_flags_document,
-    validate_flags_document,
 )
 
 from . import policies
@@ -93,10 +93,12 @@ def flags_json_schema() -> dict[str, Any]:
 def flags_document(path: Path | None) -> dict[str, Any]:
     """The document to host: the stack's file when it names one, else the shipped default.
 
-    Raises ``InvalidFlagsDocument`` before anything is deployed when the runtime would reject it.
+    Raises ``InvalidFlagsDocument`` before anything is deployed when the runtime would reject
+    its discount flags (the runtime also runs Powertools' schema over every flag; a test keeps
+    the two checks agreeing on the discount flags).
     """
     document: object = json.loads(path.read_text("utf-8")) if path else default_flags_document()
-    return validate_flags_document(document)
+    return check_discount_flags(document)
 
 
 class FlagsConfig(pulumi.ComponentResource):
@@ -145,7 +147,7 @@ class FlagsConfig(pulumi.ComponentResource):
             configuration_profile_id=self.profile.configuration_profile_id,
             content_type="application/json",
             content=json.dumps(flags_document(settings.flags_document), sort_keys=True),
-            description="Discount flags, checked by orders_adapters.appconfig before upload",
+            description="Discount flags, checked by orders_manifest.flags before upload",
             opts=child,
         )
         strategy = aws.appconfig.DeploymentStrategy(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from orders_adapters.table_definition import IDEMPOTENCY_TABLE, ORDERS_TABLE, TableDefinition
+from orders_manifest.tables import IDEMPOTENCY_TABLE, ORDERS_TABLE, TableDefinition
 
 from . import policies
 from .settings import StackSettings

@@ -1,8 +1,10 @@
-"""The functions' environment, written with the runtime's own settings model.
+"""The functions' environment, named as the runtime reads it.
 
-Variable names come from ``orders_lambda.settings`` (``env_name``), and the finished mapping is
-validated by that model exactly as a cold start would read it, so a deploy cannot hand a
-function an environment its code rejects.
+Variable names and defaults come from the service manifest (``orders_manifest.environment``),
+and the finished mapping is checked there for what the settings model would refuse at a cold
+start for want of a variable, so a deploy cannot hand a function an environment its code
+rejects for that. (tests/infra checks every deployed environment with the settings model
+itself.)
 """
 
 from __future__ import annotations
@@ -11,56 +13,36 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
-from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource
 
-from orders_lambda.consumers.wiring import EventSettings
-from orders_lambda.settings import ENV_PREFIX, FlagsSource, Settings, StoreKind, env_name
+from orders_manifest import environment
+from orders_manifest.environment import variable
 
 
-def checked_against(model: type[BaseSettings], variables: Mapping[str, str]) -> None:
-    """Read ``variables`` with ``model`` as a cold start would; a ValidationError if it can't."""
-
-    class FromTheseVariables(EnvSettingsSource):
-        def __init__(self, settings_cls: type[BaseSettings]) -> None:
-            super().__init__(settings_cls)
-            # Instead of the deployer's process environment, the variables the function gets.
-            self.env_vars = {name.lower(): value for name, value in variables.items()}
-
-    class Deployed(model):  # type: ignore[valid-type,misc]  # a subclass of the model given
-        @classmethod
-        def settings_customise_sources(
-            cls,
-            settings_cls: type[BaseSettings],
-            *_sources: Any,
-            **_named_sources: Any,
-        ) -> tuple[PydanticBaseSettingsSource, ...]:
-            return (FromTheseVariables(settings_cls),)
-
-    Deployed()
+def checked(variables: Mapping[str, str]) -> None:
+    """A ValueError naming each variable ``variables`` lacks for the store and flags it sets."""
+    missing = environment.missing(variables)
+    if missing:
+        raise ValueError(f"a function would fail its cold start: {', '.join(missing)} not set")
 
 
 def staff_group() -> str:
     """The Cognito group whose members act as staff: the runtime's default, kept as is."""
-    default: str = Settings.model_fields["staff_group"].default
-    return default
+    return environment.DEFAULTS["staff_group"]
 
 
 def tier_attribute() -> str:
     """The Cognito custom attribute the runtime reads the customer tier from."""
-    claim: str = Settings.model_fields["tier_claim"].default
-    return claim.removeprefix("custom:")
+    return environment.DEFAULTS["tier_claim"].removeprefix("custom:")
 
 
 def service_name() -> str:
     """The Powertools service name: the ``service`` dimension of every metric the code emits."""
-    default: str = Settings.model_fields["service_name"].default
-    return default
+    return environment.DEFAULTS["service_name"]
 
 
 def metrics_namespace() -> str:
     """The CloudWatch namespace Powertools Metrics writes to; alarms and dashboards read it."""
-    default: str = Settings.model_fields["metrics_namespace"].default
-    return default
+    return environment.DEFAULTS["metrics_namespace"]
 
 
 def function_environment(
@@ -72,16 +54,16 @@ def function_environment(
     appconfig_profile: pulumi.Input[str],
     log_level: str,
 ) -> pulumi.Output[dict[str, str]]:
-    """Every variable a function of this service reads, checked by the settings model.
+    """Every variable a function of this service reads, checked for what the store needs.
 
     No cursor key: only the function that signs cursors is told where it is
     (:func:`cursor_key_environment`).
     """
     fields: dict[str, pulumi.Input[str]] = {
-        "store": StoreKind.DYNAMODB.value,
+        "store": environment.DYNAMODB_STORE,
         "table_name": orders_table,
         "idempotency_table": idempotency_table,
-        "flags_source": FlagsSource.APPCONFIG.value,
+        "flags_source": environment.APPCONFIG_FLAGS,
         "appconfig_application": appconfig_application,
         "appconfig_environment": appconfig_environment,
         "appconfig_profile": appconfig_profile,
@@ -89,14 +71,14 @@ def function_environment(
         "service_name": service_name(),
         "metrics_namespace": metrics_namespace(),
     }
-    named = {env_name(field): value for field, value in fields.items()}
+    named = {variable(field): value for field, value in fields.items()}
 
-    def checked(variables: dict[str, str]) -> dict[str, str]:
-        checked_against(Settings, variables)
+    def with_log_level(variables: dict[str, str]) -> dict[str, str]:
+        checked(variables)
         # Powertools' own variable, outside the settings model.
-        return {**variables, "POWERTOOLS_LOG_LEVEL": log_level}
+        return {**variables, environment.LOG_LEVEL: log_level}
 
-    return pulumi.Output.all(**named).apply(checked)
+    return pulumi.Output.all(**named).apply(with_log_level)
 
 
 def cursor_key_environment(
@@ -106,31 +88,21 @@ def cursor_key_environment(
 ) -> pulumi.Output[dict[str, str]]:
     """The service's variables plus where the cursor signing key is: its secret and version."""
 
-    def checked(parts: list[Any]) -> dict[str, str]:
-        variables = {
+    def joined(parts: list[Any]) -> dict[str, str]:
+        return {
             **parts[0],
-            env_name("cursor_key_secret"): parts[1],
-            env_name("cursor_key_version"): parts[2],
+            variable("cursor_key_secret"): parts[1],
+            variable("cursor_key_version"): parts[2],
         }
-        checked_against(Settings, variables)
-        return variables
 
-    return pulumi.Output.all(base, secret_arn, version_id).apply(checked)
+    return pulumi.Output.all(base, secret_arn, version_id).apply(joined)
 
 
 def publisher_environment(
     base: pulumi.Input[dict[str, str]], event_bus: pulumi.Input[str]
 ) -> pulumi.Output[dict[str, str]]:
     """The service's variables plus the bus the outbox publisher puts events on."""
-
-    def checked(variables: dict[str, str]) -> dict[str, str]:
-        checked_against(EventSettings, variables)
-        return variables
-
-    field = "event_bus_name"
-    if field not in EventSettings.model_fields:  # renamed in the runtime: fail the deploy here
-        raise KeyError(f"EventSettings has no field {field!r}")
-    bus_variable = f"{ENV_PREFIX}{field.upper()}"
+    bus_variable = variable("event_bus_name")
     return pulumi.Output.all(base, event_bus).apply(
-        lambda parts: checked({**parts[0], bus_variable: parts[1]})
+        lambda parts: {**parts[0], bus_variable: parts[1]}
     )

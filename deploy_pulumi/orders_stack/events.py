@@ -7,16 +7,11 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from orders_lambda.consumers.shipments import (
-    SHIPMENT_DELIVERED,
-    SHIPMENT_DISPATCHED,
-    SHIPMENTS_SOURCE,
-)
+from orders_manifest.events import SHIPMENT_EVENT_TYPES, SHIPMENTS_SOURCE
 
 from . import policies
 from .settings import StackSettings
 
-SHIPMENT_EVENT_TYPES = (SHIPMENT_DISPATCHED, SHIPMENT_DELIVERED)
 # Upper bound SQS allows for message retention: keep dead letters as long as possible.
 MAX_RETENTION_SECONDS = 14 * 24 * 60 * 60
 

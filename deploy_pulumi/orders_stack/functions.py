@@ -1,8 +1,10 @@
 """One Lambda function per operation, consumer and publisher, each with its own role.
 
-A function's grants name exactly the calls its code makes and the resources they touch; the
-triggers of the asynchronous functions (queue, rule, stream) are wired here too, each with the
-dead-letter queue its failures end in.
+The functions and their abstract grants are the service manifest's
+(``orders_manifest.operations``); :class:`Grants` turns each grant into the statements that
+name exactly the calls the code makes and the resources they touch. The triggers of the
+asynchronous functions (queue, rule, stream) are wired here too, each with the dead-letter
+queue its failures end in.
 """
 
 from __future__ import annotations
@@ -10,18 +12,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
 
 from deploy_pulumi.artifact import ARCHITECTURE
-from orders_adapters.table_definition import ORDERS_TABLE
-from orders_lambda.publisher import STREAM_FILTER_PATTERN
-from orders_lambda.routes import EVENT_ENTRYPOINTS, entrypoints
+from orders_manifest import operations
+from orders_manifest.events import STREAM_FILTER_PATTERN
+from orders_manifest.operations import Grant, Kind
+from orders_manifest.tables import ORDERS_TABLE
 
 from . import policies
 from .config import FlagsConfig
@@ -29,7 +31,7 @@ from .data import Data
 from .events import Events
 from .settings import FunctionSizing, StackSettings
 
-Sizing = Literal["api", "consumer", "publisher"]
+Sizing = Kind
 # The alias every caller invokes: API Gateway, the event sources and the EventBridge target.
 # It follows the version each deploy publishes, and holds the provisioned concurrency.
 LIVE = "live"
@@ -38,50 +40,53 @@ Statement = policies.Statement
 
 @dataclass(frozen=True, slots=True)
 class FunctionSpec:
-    """A function: its short name, its entrypoint ("module.function") and its sizing class."""
+    """A function: its short name, its handler ("module.function"), its sizing class, its
+    grants and the dead-letter queue it sends its failures to."""
 
     name: str
     handler: str
     sizing: Sizing
+    grants: tuple[Grant, ...] = ()
+    dead_letter_queue: str | None = None
+
+    @classmethod
+    def of(cls, function: operations.Function) -> FunctionSpec:
+        module, _, attribute = function.entrypoint.partition(":")
+        return cls(
+            function.name,
+            f"{module}.{attribute}",
+            function.kind,
+            function.grants,
+            function.dead_letter_queue,
+        )
 
 
-def _spec(entrypoint: str, sizing: Sizing) -> FunctionSpec:
-    # Named after the entrypoint's module: orders_lambda.entrypoints.get_order:handler → get_order.
-    module, _, function = entrypoint.partition(":")
-    return FunctionSpec(module.rpartition(".")[2], f"{module}.{function}", sizing)
-
-
-def _api_functions() -> tuple[FunctionSpec, ...]:
-    # One function per entrypoint of the HTTP API.
-    return tuple(_spec(entrypoint, "api") for entrypoint in entrypoints())
-
-
-# The event-driven functions: payments from SQS, shipments from EventBridge (consumers), and
-# the outbox publisher on the table's stream.
-EVENT_FUNCTIONS: tuple[FunctionSpec, ...] = tuple(
-    _spec(
-        entrypoint, "publisher" if entrypoint.startswith("orders_lambda.publisher:") else "consumer"
-    )
-    for entrypoint in EVENT_ENTRYPOINTS
-)
-FUNCTIONS: tuple[FunctionSpec, ...] = _api_functions() + EVENT_FUNCTIONS
+FUNCTIONS: tuple[FunctionSpec, ...] = tuple(FunctionSpec.of(f) for f in operations.functions())
 # The functions that sign or check list cursors: the only ones told the key's secret and
 # allowed to read it. Every other function signs no cursor (orders_lambda.container).
-SIGNS_CURSORS: frozenset[str] = frozenset({"list_orders"})
-# Through which services each function's calls use the data key (kms:ViaService): Lambda for
-# the encrypted environment, then the tables, queues and secret the function touches.
-KEY_USED_VIA: dict[str, tuple[str, ...]] = {
-    "create_order": ("lambda", "dynamodb"),
-    "get_order": ("lambda", "dynamodb"),
-    "list_orders": ("lambda", "dynamodb", "secretsmanager"),
-    "update_order": ("lambda", "dynamodb"),
-    "cancel_order": ("lambda", "dynamodb"),
-    "delete_order": ("lambda", "dynamodb"),
-    "docs": ("lambda",),
-    "payments": ("lambda", "dynamodb", "sqs"),
-    "shipments": ("lambda", "dynamodb", "sqs"),
-    "publisher": ("lambda", "dynamodb", "sqs"),
+SIGNS_CURSORS: frozenset[str] = frozenset(
+    spec.name for spec in FUNCTIONS if Grant.CURSOR_SECRET in spec.grants
+)
+# Through which services a grant's calls use the data key (kms:ViaService), beyond Lambda's
+# for the encrypted environment: the tables, queues and secret the function touches.
+_KEY_USED_VIA: Mapping[Grant, str] = {
+    Grant.READ_ORDERS: "dynamodb",
+    Grant.WRITE_ORDERS: "dynamodb",
+    Grant.DELETE_ORDERS: "dynamodb",
+    Grant.QUERY_ORDERS: "dynamodb",
+    Grant.IDEMPOTENCY_RECORDS: "dynamodb",
+    Grant.READ_OUTBOX_STREAM: "dynamodb",
+    Grant.CURSOR_SECRET: "secretsmanager",
+    Grant.CONSUME_PAYMENTS: "sqs",
+    Grant.DEAD_LETTERS: "sqs",
 }
+
+
+def key_used_via(spec: FunctionSpec) -> tuple[str, ...]:
+    """The services through which ``spec``'s calls use the data key, Lambda first."""
+    return tuple(
+        dict.fromkeys(["lambda", *(_KEY_USED_VIA[g] for g in spec.grants if g in _KEY_USED_VIA)])
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +105,7 @@ class Artifact:
 
 
 class Grants:
-    """The statements each function's role gets, by function name."""
+    """The statements each function's role gets, from its abstract grants."""
 
     def __init__(self, data: Data, events: Events, flags: FlagsConfig, region: str) -> None:
         self._region = region
@@ -113,8 +118,17 @@ class Grants:
             pulumi.Output.concat(table, "/index/", index.name) for index in ORDERS_TABLE.indexes
         ]
 
-    def _orders_table(self, *actions: str) -> Statement:
-        return policies.statement("OrdersTable", [f"dynamodb:{a}" for a in actions], [self._orders])
+    def _orders_table(self, grants: tuple[Grant, ...]) -> list[Statement]:
+        actions = [
+            f"dynamodb:{action}"
+            for grant, action in (
+                (Grant.READ_ORDERS, "GetItem"),
+                (Grant.WRITE_ORDERS, "PutItem"),
+                (Grant.DELETE_ORDERS, "DeleteItem"),
+            )
+            if grant in grants
+        ]
+        return [policies.statement("OrdersTable", actions, [self._orders])] if actions else []
 
     def _idempotency(self) -> Statement:
         actions = ("GetItem", "PutItem", "UpdateItem", "DeleteItem")
@@ -131,18 +145,20 @@ class Grants:
             [self._flags.configuration_arn],
         )
 
-    def _send_to(self, queue: str) -> Statement:
+    def _send_to(self, queue: str | None) -> Statement:
+        if queue is None:
+            raise ValueError("a function granted dead letters names its dead-letter queue")
         return policies.statement(
             "FailuresToDeadLetterQueue",
             ["sqs:SendMessage"],
             [self._events.dead_letter_queues[queue].arn],
         )
 
-    def _data_key(self, name: str, *, encrypt: bool) -> Statement:
+    def _data_key(self, spec: FunctionSpec, *, encrypt: bool) -> Statement:
         # Decrypt: the environment, tables, queues and secret; GenerateDataKey: writes to
         # encrypted queues. Only through the services this function calls, never directly.
         actions = ["kms:Decrypt", *(["kms:GenerateDataKey"] if encrypt else [])]
-        via = [f"{service}.{self._region}.amazonaws.com" for service in KEY_USED_VIA[name]]
+        via = [f"{service}.{self._region}.amazonaws.com" for service in key_used_via(spec)]
         return policies.statement(
             "DataKey",
             actions,
@@ -155,59 +171,56 @@ class Grants:
             "CursorSigningKey", ["secretsmanager:GetSecretValue"], [self._data.cursor_key.arn]
         )
 
-    def for_function(self, name: str) -> list[Statement]:
-        """The statements for ``name``; a function this table does not know is an error."""
-        table: dict[str, Callable[[], list[Statement]]] = {
-            "create_order": lambda: [
-                self._orders_table("PutItem"),
-                self._idempotency(),
-                self._flags_document(),
+    def _payments_queue(self) -> Statement:
+        return policies.statement(
+            "PaymentsQueue",
+            [
+                "sqs:ReceiveMessage",
+                "sqs:DeleteMessage",
+                "sqs:ChangeMessageVisibility",
+                "sqs:GetQueueAttributes",
             ],
-            "get_order": lambda: [self._orders_table("GetItem")],
-            "list_orders": lambda: [
-                policies.statement("CustomerIndexes", ["dynamodb:Query"], self._indexes),
-                self._cursor_key(),
-            ],
-            # Lines change at their placed prices and discounts: no flags needed.
-            "update_order": lambda: [self._orders_table("GetItem", "PutItem")],
-            "cancel_order": lambda: [self._orders_table("GetItem", "PutItem")],
-            "delete_order": lambda: [self._orders_table("GetItem", "PutItem", "DeleteItem")],
-            "docs": list,
-            "payments": lambda: [
-                self._orders_table("GetItem", "PutItem"),
-                policies.statement(
-                    "PaymentsQueue",
-                    [
-                        "sqs:ReceiveMessage",
-                        "sqs:DeleteMessage",
-                        "sqs:ChangeMessageVisibility",
-                        "sqs:GetQueueAttributes",
-                    ],
-                    [self._events.payments_queue.arn],
-                ),
-            ],
-            "shipments": lambda: [
-                self._orders_table("GetItem", "PutItem"),
-                self._send_to("shipments"),
-            ],
-            "publisher": lambda: [
-                policies.statement(
-                    "OutboxStream",
-                    [
-                        "dynamodb:DescribeStream",
-                        "dynamodb:GetRecords",
-                        "dynamodb:GetShardIterator",
-                    ],
-                    [self._data.orders_table.stream_arn],
-                ),
-                # ListStreams takes no stream ARN: IAM only honours it on "*".
-                policies.statement("ListTableStreams", ["dynamodb:ListStreams"], ["*"]),
-                policies.statement("OrderEvents", ["events:PutEvents"], [self._events.bus.arn]),
-                self._send_to("outbox-stream"),
-            ],
-        }
-        encrypts = name in {"shipments", "publisher"}
-        return [*table[name](), self._data_key(name, encrypt=encrypts)]
+            [self._events.payments_queue.arn],
+        )
+
+    def _outbox_stream(self) -> list[Statement]:
+        return [
+            policies.statement(
+                "OutboxStream",
+                ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+                [self._data.orders_table.stream_arn],
+            ),
+            # ListStreams takes no stream ARN: IAM only honours it on "*".
+            policies.statement("ListTableStreams", ["dynamodb:ListStreams"], ["*"]),
+        ]
+
+    def for_function(self, spec: FunctionSpec) -> list[Statement]:
+        """The statements for ``spec``'s grants, then the data key's."""
+        grants = spec.grants
+        statements = self._orders_table(grants)
+        if Grant.QUERY_ORDERS in grants:
+            statements.append(
+                policies.statement("CustomerIndexes", ["dynamodb:Query"], self._indexes)
+            )
+        if Grant.IDEMPOTENCY_RECORDS in grants:
+            statements.append(self._idempotency())
+        if Grant.FEATURE_FLAGS in grants:
+            statements.append(self._flags_document())
+        if Grant.CURSOR_SECRET in grants:
+            statements.append(self._cursor_key())
+        if Grant.CONSUME_PAYMENTS in grants:
+            statements.append(self._payments_queue())
+        if Grant.READ_OUTBOX_STREAM in grants:
+            statements += self._outbox_stream()
+        if Grant.PUBLISH_EVENTS in grants:
+            statements.append(
+                policies.statement("OrderEvents", ["events:PutEvents"], [self._events.bus.arn])
+            )
+        # Sending to an encrypted queue is what needs a data key generated.
+        sends = Grant.DEAD_LETTERS in grants
+        if sends:
+            statements.append(self._send_to(spec.dead_letter_queue))
+        return [*statements, self._data_key(spec, encrypt=sends)]
 
 
 class Functions(pulumi.ComponentResource):
@@ -239,7 +252,7 @@ class Functions(pulumi.ComponentResource):
         grants = Grants(data, events, flags, settings.region)
         self.functions, self.aliases, self.roles, self.log_groups = {}, {}, {}, {}
         for spec in FUNCTIONS:
-            self._function(spec, grants.for_function(spec.name))
+            self._function(spec, grants.for_function(spec))
         self._triggers(data, events)
         self.register_outputs({})
 

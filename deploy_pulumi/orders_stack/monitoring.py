@@ -9,19 +9,18 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from orders_adapters.appconfig import FAILURE_REASONS as FLAG_FAILURE_REASONS
-from orders_adapters.table_definition import IDEMPOTENCY_TABLE, ORDERS_TABLE
-from orders_lambda.consumers.payments import CONSUMER as PAYMENTS_CONSUMER
-from orders_lambda.consumers.shipments import CONSUMER as SHIPMENTS_CONSUMER
-from orders_lambda.metric_names import (
+from orders_manifest.events import CONSUMERS
+from orders_manifest.metrics import (
     ERRORS_BY_CODE,
     EVENTS_NOT_PUBLISHED,
+    FLAG_FAILURE_REASONS,
     FLAG_FAILURES,
     MESSAGES_REJECTED,
     ORDER_VALUE,
     ORDERS_CANCELLED,
     ORDERS_PLACED,
 )
+from orders_manifest.tables import IDEMPOTENCY_TABLE, ORDERS_TABLE
 
 from .data import Data, key_policy, service_may_use_key
 from .environment import metrics_namespace, service_name
@@ -337,7 +336,7 @@ class Monitoring(pulumi.ComponentResource):
             Threshold(alarms.payments_oldest_message_seconds, statistic="Maximum"),
         )
         namespace = metrics_namespace()
-        for consumer in (PAYMENTS_CONSUMER, SHIPMENTS_CONSUMER):
+        for consumer in CONSUMERS:
             self._alarm(
                 f"{consumer}-messages-rejected",
                 f"The {consumer} consumer rejects messages (any reason)",

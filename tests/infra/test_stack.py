@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 
+import pytest
 import yaml
 from deploy_pulumi.orders_stack.api import BODY_MODELS, STAGE
 from deploy_pulumi.orders_stack.config import flags_document
@@ -14,8 +16,9 @@ from deploy_pulumi.orders_stack.settings import PROJECT
 
 from orders_adapters.appconfig import validate_flags_document
 from orders_adapters.table_definition import IDEMPOTENCY_TABLE, ORDERS_TABLE, TableDefinition
+from orders_lambda.consumers.wiring import load_event_settings
 from orders_lambda.routes import ROUTES
-from orders_lambda.settings import env_name
+from orders_lambda.settings import env_name, load_settings
 
 from .conftest import PROGRAM, STACKS, Declared, Deployment, stack_config
 
@@ -137,6 +140,23 @@ def test_functions_get_the_variables_the_settings_model_reads(deployment: Deploy
         assert variables[env_name("table_name")] == deployment.one(TABLE, "orders").state["name"]
 
 
+def test_every_function_starts_with_the_environment_it_is_given(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The program checks environments with the manifest only; here the settings models the
+    # functions run read each one, as a cold start in Lambda would.
+    for function in deployment.of_type(FUNCTION):
+        with monkeypatch.context() as environment:
+            for name in list(os.environ):
+                if name.startswith(("ORDERS_", "POWERTOOLS_")):
+                    environment.delenv(name)
+            for name, value in function.state["environment"]["variables"].items():
+                environment.setenv(name, value)
+            load_settings()
+            if function.state["handler"] == "orders_lambda.publisher.handler":
+                load_event_settings()
+
+
 def test_every_route_is_served_and_every_order_route_needs_a_cognito_user(
     deployment: Deployment,
 ) -> None:
@@ -167,7 +187,7 @@ def test_request_bodies_are_checked_against_the_runtime_models(deployment: Deplo
         m.state["name"]: json.loads(m.state["schema"])
         for m in deployment.of_type("aws:apigateway/model:Model")
     }
-    assert set(models) == {model.__name__ for model in BODY_MODELS.values()}
+    assert set(models) == set(BODY_MODELS.values())
     for schema in models.values():
         assert schema["additionalProperties"] is False
         assert "$ref" not in json.dumps(schema)
@@ -176,7 +196,7 @@ def test_request_bodies_are_checked_against_the_runtime_models(deployment: Deplo
         for m in deployment.of_type("aws:apigateway/method:Method")
     }
     for route_name, model in BODY_MODELS.items():
-        assert methods[route_name]["requestModels"] == {"application/json": model.__name__}
+        assert methods[route_name]["requestModels"] == {"application/json": model}
 
 
 def test_the_stage_is_throttled_traced_logged_and_redeployed_on_change(
