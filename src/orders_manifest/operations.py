@@ -1,14 +1,17 @@
 """Every operation of the HTTP API and every Lambda function, with what each may touch.
 
-An :class:`Operation` is one route: its method and path (API Gateway's ``{param}`` syntax),
-the entrypoint that serves it ("module:function"), whether a Cognito user is needed, the
-request body's schema (by model name, :mod:`orders_manifest.schemas`) and the abstract
-:class:`Grant`\\ s its code needs. A :class:`Function` is one Lambda function: an HTTP
-entrypoint (its operations' grants together) or an event-driven one.
+An :class:`Operation` is the one place an HTTP operation is stated: its route (method, path in
+API Gateway's ``{param}`` syntax, the entrypoint that serves it as "module:function", whether a
+Cognito user is needed), its success status, its request body model and its response model
+(by name; the request bodies' schemas are :mod:`orders_manifest.schemas`), the error codes of
+its own, its :class:`IfMatch` rule and the abstract :class:`Grant`\\ s its code needs. A
+:class:`Function` is one Lambda function: an HTTP entrypoint (its operations' grants
+together) or an event-driven one.
 
-The runtime builds its route table from :data:`OPERATIONS` (``orders_lambda.routes``); the
-Pulumi program builds the REST API, one function per entrypoint and each role's statements
-from them.
+From them come the runtime's route table (``orders_lambda.routes``), the OpenAPI document
+(``orders_lambda.http.openapi``), the REST API with its request models and one function per
+entrypoint with its role's statements (``deploy_pulumi``), and the tests' tables of routes,
+statuses and grants.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final, Literal
+
+from orders_manifest.errors import STATUS, ErrorCode
 
 Kind = Literal["api", "consumer", "publisher"]
 
@@ -38,9 +43,29 @@ class Grant(StrEnum):
     DEAD_LETTERS = "dead-letters"  # send its own failures to its dead-letter queue
 
 
+class IfMatch(StrEnum):
+    """What an operation does with an ``If-Match`` header (one ETag, e.g. ``"3"``)."""
+
+    IGNORED = "ignored"
+    OPTIONAL = "optional"  # with it, the change applies only to that version: 412 when stale
+    REQUIRED = "required"  # 428 without it, 412 when stale
+
+
+# The codes that follow from an operation's shape: a JSON body, an order named in the path,
+# an If-Match header it reads.
+BODY_CODES: Final = (
+    ErrorCode.MALFORMED_JSON,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    ErrorCode.VALIDATION_FAILED,
+)
+BY_ID_CODES: Final = (ErrorCode.ORDER_NOT_FOUND, ErrorCode.ROUTE_NOT_FOUND)
+PRECONDITION_CODES: Final = (ErrorCode.BAD_REQUEST, ErrorCode.VERSION_CONFLICT)
+ORDER_ID: Final = "{order_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class Operation:
-    """One route of the HTTP API; see the module docstring."""
+    """One operation of the HTTP API; see the module docstring."""
 
     name: str
     method: str
@@ -48,13 +73,36 @@ class Operation:
     entrypoint: str
     summary: str
     authorized: bool = True
+    success: int = 200
     body: str | None = None  # the request body model's name, when the operation takes one
+    response: str | None = None  # the success body's model name; None: no body, or not JSON
+    errors: tuple[ErrorCode, ...] = ()  # codes of its own, beyond those its shape implies
+    if_match: IfMatch = IfMatch.IGNORED
     grants: frozenset[Grant] = frozenset()
 
     @property
     def function(self) -> str:
         """The short name of the function that serves it: its entrypoint module's last part."""
         return self.entrypoint.partition(":")[0].rpartition(".")[2]
+
+    def error_codes(self) -> tuple[ErrorCode, ...]:
+        """Every code this operation answers besides those every operation can get: those its
+        body, an order id in its path and its If-Match rule imply, then its own."""
+        codes: list[ErrorCode] = []
+        if self.body is not None:
+            codes += BODY_CODES
+        if ORDER_ID in self.path:
+            codes += BY_ID_CODES
+        if self.if_match is not IfMatch.IGNORED:
+            codes += PRECONDITION_CODES
+        codes += self.errors
+        if self.if_match is IfMatch.REQUIRED:
+            codes.append(ErrorCode.PRECONDITION_REQUIRED)
+        return tuple(dict.fromkeys(codes))
+
+    def error_statuses(self) -> tuple[int, ...]:
+        """The statuses of :meth:`error_codes`, in order."""
+        return tuple(sorted({STATUS[code] for code in self.error_codes()}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +130,16 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
         "/orders",
         _entrypoint("create_order"),
         "Place an order",
+        success=201,
         body="CreateOrderRequest",
+        response="OrderOut",
+        errors=(
+            ErrorCode.BAD_REQUEST,
+            ErrorCode.PERMISSION_DENIED,
+            ErrorCode.IDEMPOTENCY_KEY_REUSED,
+            ErrorCode.IDEMPOTENCY_IN_PROGRESS,
+            ErrorCode.IDEMPOTENCY_REPLAY_UNAVAILABLE,
+        ),
         grants=frozenset({Grant.WRITE_ORDERS, Grant.IDEMPOTENCY_RECORDS, Grant.FEATURE_FLAGS}),
     ),
     Operation(
@@ -91,6 +148,8 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
         "/orders",
         _entrypoint("list_orders"),
         "List the caller's orders",
+        response="OrderPage",
+        errors=(ErrorCode.BAD_REQUEST, ErrorCode.INVALID_CURSOR),
         grants=frozenset({Grant.QUERY_ORDERS, Grant.CURSOR_SECRET}),
     ),
     Operation(
@@ -99,6 +158,7 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
         "/orders/{order_id}",
         _entrypoint("get_order"),
         "Read one order",
+        response="OrderOut",
         grants=frozenset({Grant.READ_ORDERS}),
     ),
     Operation(
@@ -108,6 +168,9 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
         _entrypoint("update_order"),
         "Replace the lines of a pending order",
         body="UpdateOrderRequest",
+        response="OrderOut",
+        errors=(ErrorCode.ILLEGAL_TRANSITION,),
+        if_match=IfMatch.REQUIRED,
         # Lines change at their placed prices and discounts: no flags needed.
         grants=_ORDERS_READ_WRITE,
     ),
@@ -117,6 +180,9 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
         "/orders/{order_id}/cancel",
         _entrypoint("cancel_order"),
         "Cancel an order",
+        response="OrderOut",
+        errors=(ErrorCode.ILLEGAL_TRANSITION,),
+        if_match=IfMatch.OPTIONAL,
         grants=_ORDERS_READ_WRITE,
     ),
     Operation(
@@ -125,6 +191,9 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
         "/orders/{order_id}",
         _entrypoint("delete_order"),
         "Delete an order",
+        success=204,
+        errors=(ErrorCode.ILLEGAL_TRANSITION,),
+        if_match=IfMatch.OPTIONAL,
         grants=_ORDERS_READ_WRITE | {Grant.DELETE_ORDERS},
     ),
     Operation(
@@ -207,10 +276,15 @@ def operation(name: str) -> Operation:
 
 
 __all__ = [
+    "BODY_CODES",
+    "BY_ID_CODES",
     "EVENT_FUNCTIONS",
     "OPERATIONS",
+    "ORDER_ID",
+    "PRECONDITION_CODES",
     "Function",
     "Grant",
+    "IfMatch",
     "Kind",
     "Operation",
     "api_functions",

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from orders_manifest.operations import OPERATIONS, ORDER_ID
 from tests.support.scripts import run_script
 
 _SERVE_ONE = """
@@ -22,15 +23,21 @@ _SERVE_ONE = """
 """
 
 
-@pytest.mark.parametrize(
-    ("module", "method", "path", "status"),
-    [
-        ("get_order", "GET", "/orders/x", 404),
-        ("list_orders", "GET", "/orders", 200),
-        ("cancel_order", "POST", "/orders/x/cancel", 404),
-        ("delete_order", "DELETE", "/orders/x", 404),
-    ],
-)
+# Every order operation without a request body, asked about an order that does not exist
+# (404) or, with no order in its path, answering its success status.
+WITHOUT_A_BODY = [
+    (
+        o.function,
+        o.method,
+        o.path.replace(ORDER_ID, "x"),
+        404 if ORDER_ID in o.path else o.success,
+    )
+    for o in OPERATIONS
+    if o.authorized and o.body is None
+]
+
+
+@pytest.mark.parametrize(("module", "method", "path", "status"), WITHOUT_A_BODY)
 def test_an_entrypoint_without_a_request_body_builds_no_pydantic_models(
     module: str, method: str, path: str, status: int
 ) -> None:

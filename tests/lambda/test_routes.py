@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import pytest
 
+from orders_lambda import entrypoints as entrypoints_package
 from orders_lambda import routes
+from orders_manifest.operations import OPERATIONS
 
-EXPECTED = {
-    ("POST", "/orders"): "orders_lambda.entrypoints.create_order:handler",
-    ("GET", "/orders"): "orders_lambda.entrypoints.list_orders:handler",
-    ("GET", "/orders/{order_id}"): "orders_lambda.entrypoints.get_order:handler",
-    ("PATCH", "/orders/{order_id}"): "orders_lambda.entrypoints.update_order:handler",
-    ("POST", "/orders/{order_id}/cancel"): "orders_lambda.entrypoints.cancel_order:handler",
-    ("DELETE", "/orders/{order_id}"): "orders_lambda.entrypoints.delete_order:handler",
-    ("GET", "/openapi.json"): "orders_lambda.entrypoints.docs:handler",
-    ("GET", "/swagger"): "orders_lambda.entrypoints.docs:handler",
-    ("GET", "/swagger/{asset}"): "orders_lambda.entrypoints.docs:handler",
-}
+ENTRYPOINTS = Path(entrypoints_package.__file__).parent
 
 
-def test_the_table_lists_every_operation() -> None:
-    assert {(r.method, r.path): r.entrypoint for r in routes.ROUTES} == EXPECTED
+def test_every_operation_has_its_own_method_and_path_and_name() -> None:
+    assert len({(r.method, r.path) for r in routes.ROUTES}) == len(routes.ROUTES)
     assert len({r.name for r in routes.ROUTES}) == len(routes.ROUTES)
+    assert [r.name for r in routes.ROUTES] == [o.name for o in OPERATIONS]
+
+
+def test_every_http_entrypoint_module_serves_an_operation_and_no_other_does() -> None:
+    modules = {p.stem for p in ENTRYPOINTS.glob("*.py") if p.stem != "__init__"}
+    assert {r.entrypoint for r in routes.ROUTES} == {
+        f"orders_lambda.entrypoints.{module}:handler" for module in modules
+    }
 
 
 @pytest.mark.parametrize("entrypoint", sorted(routes.entrypoints()))

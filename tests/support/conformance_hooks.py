@@ -16,6 +16,8 @@ from typing import Any, Final
 import jsonschema
 import schemathesis
 
+from orders_manifest.operations import OPERATIONS, IfMatch
+
 
 @dataclass(frozen=True, slots=True)
 class DocumentedException:
@@ -27,7 +29,10 @@ class DocumentedException:
     says: str | None = None  # when set: what every named field's reason must be
 
 
-_ANY_IF_MATCH: Final = ("PATCH /orders/{order_id}", "POST /orders/{order_id}/cancel")
+# The operations that check If-Match against the stored version.
+_READS_IF_MATCH: Final = tuple(
+    f"{o.method} {o.path}" for o in OPERATIONS if o.if_match is not IfMatch.IGNORED
+)
 EXCEPTIONS: Final[tuple[DocumentedException, ...]] = (
     DocumentedException(
         "GET /orders",
@@ -44,7 +49,7 @@ EXCEPTIONS: Final[tuple[DocumentedException, ...]] = (
             "If-Match is valid only while it names the current version, which the order "
             "knows and the schema cannot.",
         )
-        for operation in (*_ANY_IF_MATCH, "DELETE /orders/{order_id}")
+        for operation in _READS_IF_MATCH
     ),
     DocumentedException(
         "POST /orders",

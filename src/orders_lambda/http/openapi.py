@@ -35,7 +35,6 @@ from orders_core import MAX_PAGE_SIZE, OrderStatus
 from orders_core.cursor import MAX_CURSOR_LENGTH
 from orders_core.idempotency import MAX_KEY_LENGTH
 from orders_core.use_cases import DEFAULT_PAGE_SIZE
-from orders_lambda import routes
 from orders_lambda.http.errors import ErrorCode
 from orders_lambda.http.models import (
     CreateOrderRequest,
@@ -44,7 +43,16 @@ from orders_lambda.http.models import (
     OrderPage,
     UpdateOrderRequest,
 )
+from orders_manifest import operations
+from orders_manifest.errors import STATUS
+from orders_manifest.operations import IfMatch
 
+# Request and response bodies, by the names the manifest's operations give them.
+_REQUEST_MODELS: Final = (CreateOrderRequest, UpdateOrderRequest)
+_RESPONSE_MODELS: Final = (OrderOut, OrderPage)
+_MODELS: Final[Mapping[str, type[BaseModel]]] = {
+    model.__name__: model for model in (*_REQUEST_MODELS, *_RESPONSE_MODELS)
+}
 TITLE: Final = "Orders service"
 VERSION: Final = "1.0.0"
 DEFAULT_PATH: Final = Path("docs/openapi.json")
@@ -78,96 +86,64 @@ class CodeDoc:
     example: str
 
 
-# Which status carries which code, with the message a client may see. Every ErrorCode is
-# here once; tests/lambda/test_openapi.py checks the functions' and gateways' pairs against it.
-ERROR_CODES: Final[Mapping[ErrorCode, CodeDoc]] = {
-    ErrorCode.BAD_REQUEST: CodeDoc(
-        HTTPStatus.BAD_REQUEST, 'If-Match must be one ETag of this API, such as "3"'
+# The message a client may see with each code. Every ErrorCode is here once.
+_EXAMPLES: Final[Mapping[ErrorCode, str]] = {
+    ErrorCode.BAD_REQUEST: 'If-Match must be one ETag of this API, such as "3"',
+    ErrorCode.MALFORMED_JSON: "the body is not valid JSON",
+    ErrorCode.MALFORMED_REQUEST: "the request is not valid HTTP/1.1",
+    ErrorCode.INVALID_CURSOR: "the cursor is malformed",
+    ErrorCode.CLIENT_CLOSED: "the client went away",
+    ErrorCode.UNAUTHENTICATED: "the request carries no authenticated caller",
+    ErrorCode.PERMISSION_DENIED: "orders are placed by customers",
+    ErrorCode.FORBIDDEN: "Forbidden",
+    ErrorCode.ORDER_NOT_FOUND: "order 0b8f6a9e-2d54-4b51-9d36-5b3e6f2d9c11 not found",
+    ErrorCode.ROUTE_NOT_FOUND: "no route matches GET /order",
+    ErrorCode.METHOD_NOT_ALLOWED: "/orders does not accept PUT; it accepts POST, GET",
+    ErrorCode.ILLEGAL_TRANSITION: "cannot change lines of a SHIPPED order",
+    ErrorCode.ORDER_ALREADY_EXISTS: "the order already exists",
+    ErrorCode.IDEMPOTENCY_IN_PROGRESS: (
+        "a request with this Idempotency-Key is still being processed; retry shortly"
     ),
-    ErrorCode.MALFORMED_JSON: CodeDoc(HTTPStatus.BAD_REQUEST, "the body is not valid JSON"),
-    ErrorCode.MALFORMED_REQUEST: CodeDoc(
-        HTTPStatus.BAD_REQUEST, "the request is not valid HTTP/1.1"
+    ErrorCode.IDEMPOTENCY_REPLAY_UNAVAILABLE: (
+        "the order of this Idempotency-Key has changed since and its first state is no longer kept"
     ),
-    ErrorCode.INVALID_CURSOR: CodeDoc(HTTPStatus.BAD_REQUEST, "the cursor is malformed"),
-    ErrorCode.CLIENT_CLOSED: CodeDoc(HTTPStatus.BAD_REQUEST, "the client went away"),
-    ErrorCode.UNAUTHENTICATED: CodeDoc(
-        HTTPStatus.UNAUTHORIZED, "the request carries no authenticated caller"
+    ErrorCode.VERSION_CONFLICT: (
+        "order 0b8f6a9e-2d54-4b51-9d36-5b3e6f2d9c11 is at version 3, not 2"
     ),
-    ErrorCode.PERMISSION_DENIED: CodeDoc(HTTPStatus.FORBIDDEN, "orders are placed by customers"),
-    ErrorCode.FORBIDDEN: CodeDoc(HTTPStatus.FORBIDDEN, "Forbidden"),
-    ErrorCode.ORDER_NOT_FOUND: CodeDoc(
-        HTTPStatus.NOT_FOUND, "order 0b8f6a9e-2d54-4b51-9d36-5b3e6f2d9c11 not found"
+    ErrorCode.PRECONDITION_REQUIRED: (
+        "this operation needs an If-Match header with the order's ETag"
     ),
-    ErrorCode.ROUTE_NOT_FOUND: CodeDoc(HTTPStatus.NOT_FOUND, "no route matches GET /order"),
-    ErrorCode.METHOD_NOT_ALLOWED: CodeDoc(
-        HTTPStatus.METHOD_NOT_ALLOWED, "/orders does not accept PUT; it accepts POST, GET"
+    ErrorCode.VALIDATION_FAILED: "the body is invalid",
+    ErrorCode.IDEMPOTENCY_KEY_REUSED: (
+        "this Idempotency-Key was already used with a different request body"
     ),
-    ErrorCode.ILLEGAL_TRANSITION: CodeDoc(
-        HTTPStatus.CONFLICT, "cannot change lines of a SHIPPED order"
+    ErrorCode.REQUEST_TIMEOUT: "the request body did not arrive within 10 seconds",
+    ErrorCode.PAYLOAD_TOO_LARGE: "the request body is larger than 65536 bytes",
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: "send the body as application/json",
+    ErrorCode.THROTTLED: (
+        "every execution environment is busy and the queue is full; retry shortly"
     ),
-    ErrorCode.ORDER_ALREADY_EXISTS: CodeDoc(HTTPStatus.CONFLICT, "the order already exists"),
-    ErrorCode.IDEMPOTENCY_IN_PROGRESS: CodeDoc(
-        HTTPStatus.CONFLICT,
-        "a request with this Idempotency-Key is still being processed; retry shortly",
-    ),
-    ErrorCode.IDEMPOTENCY_REPLAY_UNAVAILABLE: CodeDoc(
-        HTTPStatus.CONFLICT,
-        "the order of this Idempotency-Key has changed since and its first state is no longer kept",
-    ),
-    ErrorCode.VERSION_CONFLICT: CodeDoc(
-        HTTPStatus.PRECONDITION_FAILED,
-        "order 0b8f6a9e-2d54-4b51-9d36-5b3e6f2d9c11 is at version 3, not 2",
-    ),
-    ErrorCode.PRECONDITION_REQUIRED: CodeDoc(
-        HTTPStatus.PRECONDITION_REQUIRED,
-        "this operation needs an If-Match header with the order's ETag",
-    ),
-    ErrorCode.VALIDATION_FAILED: CodeDoc(HTTPStatus.UNPROCESSABLE_ENTITY, "the body is invalid"),
-    ErrorCode.IDEMPOTENCY_KEY_REUSED: CodeDoc(
-        HTTPStatus.UNPROCESSABLE_ENTITY,
-        "this Idempotency-Key was already used with a different request body",
-    ),
-    ErrorCode.REQUEST_TIMEOUT: CodeDoc(
-        HTTPStatus.REQUEST_TIMEOUT, "the request body did not arrive within 10 seconds"
-    ),
-    ErrorCode.PAYLOAD_TOO_LARGE: CodeDoc(
-        HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "the request body is larger than 65536 bytes"
-    ),
-    ErrorCode.UNSUPPORTED_MEDIA_TYPE: CodeDoc(
-        HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send the body as application/json"
-    ),
-    ErrorCode.THROTTLED: CodeDoc(
-        HTTPStatus.TOO_MANY_REQUESTS,
-        "every execution environment is busy and the queue is full; retry shortly",
-    ),
-    ErrorCode.HEADERS_TOO_LARGE: CodeDoc(
-        HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+    ErrorCode.HEADERS_TOO_LARGE: (
         "the request has 120 headers of 4200 bytes; at most 100 headers of 10240 bytes in "
-        "all are accepted",
+        "all are accepted"
     ),
-    ErrorCode.INTERNAL_ERROR: CodeDoc(
-        HTTPStatus.INTERNAL_SERVER_ERROR,
-        "an unexpected error occurred; quote the request id when reporting it",
+    ErrorCode.INTERNAL_ERROR: (
+        "an unexpected error occurred; quote the request id when reporting it"
     ),
-    ErrorCode.FUNCTION_FAILED: CodeDoc(
-        HTTPStatus.BAD_GATEWAY, "the function failed; see the server's output for the traceback"
-    ),
-    ErrorCode.ENVIRONMENT_LOST: CodeDoc(
-        HTTPStatus.BAD_GATEWAY,
+    ErrorCode.FUNCTION_FAILED: "the function failed; see the server's output for the traceback",
+    ErrorCode.ENVIRONMENT_LOST: (
         "the execution environment running this request stopped; whether the request took "
-        "effect is unknown: retry with the same Idempotency-Key",
+        "effect is unknown: retry with the same Idempotency-Key"
     ),
-    ErrorCode.STORE_UNAVAILABLE: CodeDoc(
-        HTTPStatus.SERVICE_UNAVAILABLE, "the order store is unavailable; retry later"
-    ),
-    ErrorCode.SHUTTING_DOWN: CodeDoc(HTTPStatus.SERVICE_UNAVAILABLE, "the server is shutting down"),
-    ErrorCode.TOO_MANY_CONNECTIONS: CodeDoc(
-        HTTPStatus.SERVICE_UNAVAILABLE, "the server has too many open connections; retry shortly"
-    ),
-    ErrorCode.FUNCTION_TIMED_OUT: CodeDoc(
-        HTTPStatus.GATEWAY_TIMEOUT,
-        "the function did not answer within 30 seconds and was stopped",
-    ),
+    ErrorCode.STORE_UNAVAILABLE: "the order store is unavailable; retry later",
+    ErrorCode.SHUTTING_DOWN: "the server is shutting down",
+    ErrorCode.TOO_MANY_CONNECTIONS: "the server has too many open connections; retry shortly",
+    ErrorCode.FUNCTION_TIMED_OUT: ("the function did not answer within 30 seconds and was stopped"),
+}
+# Which status carries which code (the manifest's), with its example; tests/lambda/
+# test_openapi.py checks the functions' and gateways' pairs against it.
+ERROR_CODES: Final[Mapping[ErrorCode, CodeDoc]] = {
+    code: CodeDoc(HTTPStatus(STATUS[code]), example) for code, example in _EXAMPLES.items()
 }
 
 # What each status means, whichever code it carries.
@@ -213,13 +189,6 @@ _COMMON_CODES: Final = (
     ErrorCode.TOO_MANY_CONNECTIONS,
     ErrorCode.FUNCTION_TIMED_OUT,
 )
-_BODY_CODES: Final = (
-    ErrorCode.MALFORMED_JSON,
-    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-    ErrorCode.VALIDATION_FAILED,
-)
-_BY_ID_CODES: Final = (ErrorCode.ORDER_NOT_FOUND, ErrorCode.ROUTE_NOT_FOUND)
-_PRECONDITION_CODES: Final = (ErrorCode.BAD_REQUEST, ErrorCode.VERSION_CONFLICT)
 # Statuses whose answer says when to come back.
 _RETRY_AFTER: Final = frozenset({429, 503})
 _RETRY_AFTER_CODES: Final = frozenset({ErrorCode.IDEMPOTENCY_IN_PROGRESS})
@@ -312,17 +281,18 @@ _ORDER_LINKS: Final = {
 
 
 @dataclass(frozen=True, slots=True)
-class _Operation:
-    success: HTTPStatus
-    description: str
-    request: type[BaseModel] | None = None
+class _Docs:
+    """What the document says of an operation beyond its manifest spec: prose, examples,
+    links, the headers of its answer and the parameters its shape does not imply. Every
+    field is optional: an operation with no entry here is documented from its spec alone."""
+
+    description: str | None = None  # of the success answer; default: the summary
     request_examples: Mapping[str, Any] = field(default_factory=dict)
-    response: type[BaseModel] | None = None
     response_example: Any = None
-    response_headers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # default: the ETag of the order an OrderOut answer holds
+    response_headers: Mapping[str, Mapping[str, Any]] | None = None
     links: Mapping[str, Any] = field(default_factory=dict)
-    parameters: Sequence[Mapping[str, Any]] = ()
-    codes: Sequence[ErrorCode] = ()
+    parameters: Sequence[Mapping[str, Any]] = ()  # beyond the path's and If-Match
     notes: str = ""
 
 
@@ -373,13 +343,11 @@ def _if_match(*, required: bool) -> dict[str, Any]:
     )
 
 
-_OPERATIONS: Final[Mapping[str, _Operation]] = {
-    "create_order": _Operation(
-        HTTPStatus.CREATED,
-        "Placed. Location names the order; a replayed answer has Idempotent-Replayed: true.",
-        request=CreateOrderRequest,
+_DOCS: Final[Mapping[str, _Docs]] = {
+    "create_order": _Docs(
+        description="Placed. Location names the order; a replayed answer has "
+        "Idempotent-Replayed: true.",
         request_examples=_CREATE_EXAMPLES,
-        response=OrderOut,
         response_example=_example_order(),
         response_headers={
             "Location": _header(
@@ -409,21 +377,11 @@ _OPERATIONS: Final[Mapping[str, _Operation]] = {
                 example="3f1c2b9e-order-2026-03-01",
             ),
         ),
-        codes=(
-            *_BODY_CODES,
-            ErrorCode.BAD_REQUEST,
-            ErrorCode.PERMISSION_DENIED,
-            ErrorCode.IDEMPOTENCY_KEY_REUSED,
-            ErrorCode.IDEMPOTENCY_IN_PROGRESS,
-            ErrorCode.IDEMPOTENCY_REPLAY_UNAVAILABLE,
-        ),
         notes="Only customers place orders (staff get 403). A price with more decimals than "
         "the currency has is a 422 naming the line.",
     ),
-    "list_orders": _Operation(
-        HTTPStatus.OK,
-        "A page of orders, newest first",
-        response=OrderPage,
+    "list_orders": _Docs(
+        description="A page of orders, newest first",
         response_example={"items": [_example_order()], "next_cursor": None},
         parameters=(
             _parameter(
@@ -463,59 +421,33 @@ _OPERATIONS: Final[Mapping[str, _Operation]] = {
                 example="alice",
             ),
         ),
-        codes=(ErrorCode.BAD_REQUEST, ErrorCode.INVALID_CURSOR),
     ),
-    "get_order": _Operation(
-        HTTPStatus.OK,
-        "The order",
-        response=OrderOut,
+    "get_order": _Docs(
+        description="The order",
         response_example=_example_order(),
-        response_headers={"ETag": _ETAG},
         links={k: v for k, v in _ORDER_LINKS.items() if k != "GetOrder"},
-        parameters=(_ORDER_ID_PARAMETER,),
-        codes=_BY_ID_CODES,
     ),
-    "update_order": _Operation(
-        HTTPStatus.OK,
-        "The updated order",
-        request=UpdateOrderRequest,
+    "update_order": _Docs(
+        description="The updated order",
         request_examples={
             "three-books": {"summary": "Three instead of two", "value": _UPDATE_EXAMPLE}
         },
-        response=OrderOut,
         response_example=_UPDATED_ORDER,
-        response_headers={"ETag": _ETAG},
         links={k: v for k, v in _ORDER_LINKS.items() if k != "UpdateOrder"},
-        parameters=(_ORDER_ID_PARAMETER, _if_match(required=True)),
-        codes=(
-            *_BODY_CODES,
-            *_BY_ID_CODES,
-            *_PRECONDITION_CODES,
-            ErrorCode.ILLEGAL_TRANSITION,
-            ErrorCode.PRECONDITION_REQUIRED,
-        ),
         notes="Only a PENDING order's lines change (409 otherwise). Prices have the "
         "decimals of the order's currency (a 422 naming the line otherwise).",
     ),
-    "cancel_order": _Operation(
-        HTTPStatus.OK,
-        "The cancelled order",
-        response=OrderOut,
+    "cancel_order": _Docs(
+        description="The cancelled order",
         response_example=_example_order(
             status="CANCELLED", version=2, updated_at="2026-03-01T09:40:00.000000+00:00"
         ),
-        response_headers={"ETag": _ETAG},
         links={"GetOrder": _ORDER_LINKS["GetOrder"], "DeleteOrder": _ORDER_LINKS["DeleteOrder"]},
-        parameters=(_ORDER_ID_PARAMETER, _if_match(required=False)),
-        codes=(*_BY_ID_CODES, *_PRECONDITION_CODES, ErrorCode.ILLEGAL_TRANSITION),
         notes="A PENDING or PAID order can be cancelled; a shipped, delivered or already "
         "cancelled one is 409.",
     ),
-    "delete_order": _Operation(
-        HTTPStatus.NO_CONTENT,
-        "Deleted",
-        parameters=(_ORDER_ID_PARAMETER, _if_match(required=False)),
-        codes=(*_BY_ID_CODES, *_PRECONDITION_CODES, ErrorCode.ILLEGAL_TRANSITION),
+    "delete_order": _Docs(
+        description="Deleted",
         notes="A PENDING or CANCELLED order can be deleted (409 otherwise); its id never "
         "names an order again.",
     ),
@@ -594,35 +526,50 @@ def _content(model: type[BaseModel], examples: Mapping[str, Any]) -> dict[str, A
 
 def operation_codes(name: str) -> tuple[ErrorCode, ...]:
     """Every error code the operation ``name`` is documented to answer."""
-    return tuple(dict.fromkeys((*_OPERATIONS[name].codes, *_COMMON_CODES)))
+    return tuple(dict.fromkeys((*operations.operation(name).error_codes(), *_COMMON_CODES)))
 
 
-def _operation(route: routes.Route, spec: _Operation) -> dict[str, Any]:
-    success: dict[str, Any] = {"description": spec.description}
+def _parameters(spec: operations.Operation, docs: _Docs) -> list[dict[str, Any]]:
+    found = [_ORDER_ID_PARAMETER] if operations.ORDER_ID in spec.path else []
+    if spec.if_match is not IfMatch.IGNORED:
+        found.append(_if_match(required=spec.if_match is IfMatch.REQUIRED))
+    return [*found, *(dict(p) for p in docs.parameters)]
+
+
+def _operation(spec: operations.Operation) -> dict[str, Any]:
+    docs = _DOCS.get(spec.name, _Docs())
+    success: dict[str, Any] = {"description": docs.description or spec.summary}
     if spec.response is not None:
-        success["content"] = _content(spec.response, {"example": {"value": spec.response_example}})
-    if spec.response_headers:
-        success["headers"] = {k: dict(v) for k, v in spec.response_headers.items()}
-    if spec.links:
-        success["links"] = {k: copy.deepcopy(v) for k, v in spec.links.items()}
-    responses: dict[str, Any] = {str(int(spec.success)): success}
-    for status, codes in _by_status(operation_codes(route.name)).items():
+        example = (
+            {} if docs.response_example is None else {"example": {"value": docs.response_example}}
+        )
+        success["content"] = _content(_MODELS[spec.response], example)
+    headers = docs.response_headers
+    if headers is None:
+        headers = {"ETag": _ETAG} if spec.response == OrderOut.__name__ else {}
+    if headers:
+        success["headers"] = {k: dict(v) for k, v in headers.items()}
+    if docs.links:
+        success["links"] = {k: copy.deepcopy(v) for k, v in docs.links.items()}
+    responses: dict[str, Any] = {str(spec.success): success}
+    for status, codes in _by_status(operation_codes(spec.name)).items():
         responses[str(status)] = _error_response(status, codes)
     operation: dict[str, Any] = {
-        "operationId": route.name,
-        "summary": route.summary,
+        "operationId": spec.name,
+        "summary": spec.summary,
         "tags": ["orders"],
         "security": [{"cognito": []}],
         "responses": responses,
     }
-    if spec.notes:
-        operation["description"] = spec.notes
-    if spec.parameters:
-        operation["parameters"] = [dict(p) for p in spec.parameters]
-    if spec.request is not None:
+    if docs.notes:
+        operation["description"] = docs.notes
+    parameters = _parameters(spec, docs)
+    if parameters:
+        operation["parameters"] = parameters
+    if spec.body is not None:
         operation["requestBody"] = {
             "required": True,
-            "content": _content(spec.request, spec.request_examples),
+            "content": _content(_MODELS[spec.body], docs.request_examples),
         }
     return operation
 
@@ -645,18 +592,14 @@ _INFO: Final = (
 def document() -> dict[str, Any]:
     """The OpenAPI document of every order route, as committed."""
     models: list[tuple[type[BaseModel], JsonSchemaMode]] = [
-        (CreateOrderRequest, "validation"),
-        (UpdateOrderRequest, "validation"),
-        (OrderOut, "serialization"),
-        (OrderPage, "serialization"),
-        (ErrorBody, "serialization"),
+        *((model, "validation") for model in _REQUEST_MODELS),
+        *((model, "serialization") for model in (*_RESPONSE_MODELS, ErrorBody)),
     ]
     _, schemas = models_json_schema(models, ref_template=_REF)
     paths: dict[str, dict[str, Any]] = {}
-    for route in routes.ORDER_ROUTES:
-        paths.setdefault(route.path, {})[route.method.lower()] = _operation(
-            route, _OPERATIONS[route.name]
-        )
+    for spec in operations.OPERATIONS:
+        if spec.authorized:
+            paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec)
     return {
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION, "description": _INFO},
