@@ -1,0 +1,59 @@
+"""docs/adding-an-operation.md matches the code: its file count, that each file it names exists
+and holds the symbol it names (a new file: the one it is modelled on), and that the files it
+calls derived hold no table of operations."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from orders_manifest.operations import OPERATIONS
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = ROOT / "docs" / "adding-an-operation.md"
+# "N. `path` — `symbol`" or "N. `path` (new, like `model`) — `symbol`", wrapped or not.
+ENTRY = re.compile(
+    r"^(?P<number>\d+)\. `(?P<path>[^`]+)`(?: \(new, like\s+`(?P<like>[^`]+)`\))?\s+—\s+"
+    r"`(?P<symbol>[^`]+)`",
+    re.MULTILINE,
+)
+COUNT = re.compile(r"touches \*\*(\d+) files\*\*")
+
+
+def _text() -> str:
+    return PAGE.read_text(encoding="utf-8")
+
+
+def _derived(text: str) -> list[str]:
+    section = text.split("## Derived: not touched", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^- `([^`]+)`", section, re.MULTILINE)
+
+
+def test_the_page_counts_the_files_it_lists_in_order() -> None:
+    text = _text()
+    entries = list(ENTRY.finditer(text))
+    (count,) = COUNT.findall(text)
+    assert [int(e["number"]) for e in entries] == list(range(1, int(count) + 1))
+    assert len({e["path"] for e in entries}) == len(entries)
+
+
+def test_each_file_it_names_holds_the_symbol_it_names() -> None:
+    for entry in ENTRY.finditer(_text()):
+        path = ROOT / entry["path"]
+        if entry["like"]:
+            assert not path.exists(), f"{entry['path']} is in the code: the page says new"
+            assert path.parent.is_dir(), entry["path"]
+            path = ROOT / entry["like"]
+        assert path.is_file(), entry["path"]
+        assert entry["symbol"] in path.read_text(encoding="utf-8"), (path, entry["symbol"])
+
+
+def test_what_it_calls_derived_holds_no_table_of_operations() -> None:
+    derived = _derived(_text())
+    assert derived, "the page lists the derived files"
+    listed = {e["path"] for e in ENTRY.finditer(_text())}
+    for name in derived:
+        assert name not in listed, name
+        source = (ROOT / name).read_text(encoding="utf-8")
+        named = {o.name for o in OPERATIONS if re.search(rf"[\"']{o.name}[\"']", source)}
+        assert len(named) <= 1, (name, sorted(named))
