@@ -263,10 +263,10 @@ def _quiet_memory_service() -> Iterator[None]:
 
 def _placer() -> Callable[[str], str]:
     from orders_core import NewLine, Principal  # noqa: PLC0415 - after the environment is set
-    from orders_lambda import container  # noqa: PLC0415
+    from orders_lambda import bootstrap  # noqa: PLC0415
 
     def place(customer: str) -> str:
-        order = container.current().place_order()(
+        order = bootstrap.container().place_order()(
             Principal.customer(customer), currency="EUR", lines=[NewLine("BOOK-42", 2, "12.50")]
         )
         return str(order.id)
@@ -304,9 +304,9 @@ def _run_case(case: Case, calls: int) -> WarmResult:
 def _fresh_case(index: int) -> Case:
     """Case ``index`` over a new, empty in-memory store, so no route pays for the orders an
     earlier one left behind."""
-    from orders_lambda import container  # noqa: PLC0415
+    from orders_lambda import bootstrap  # noqa: PLC0415
 
-    container.install(None)
+    bootstrap.install(None)
     return _cases(_placer())[index]
 
 

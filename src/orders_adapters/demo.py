@@ -12,6 +12,7 @@ from decimal import Decimal
 from orders_adapters.sqlite import SqliteOrderRepository
 from orders_adapters.system import RandomOrderIds, SystemClock
 from orders_core import (
+    CustomerTier,
     FixedDiscounts,
     ListOrders,
     MarkPaid,
@@ -19,7 +20,6 @@ from orders_core import (
     PlaceOrder,
     Principal,
 )
-from orders_core.principals import CustomerTier
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -65,6 +65,7 @@ from orders_adapters.table_definition import (
     TableDefinition,
 )
 from orders_core import (
+    ORDER_ID_PATTERN,
     Clock,
     CursorCodec,
     CustomerId,
@@ -80,8 +81,9 @@ from orders_core import (
     StoreError,
     StoreUnavailable,
     VersionConflict,
+    format_time,
+    parse_time,
 )
-from orders_core.order import ORDER_ID_PATTERN, format_time, parse_time
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

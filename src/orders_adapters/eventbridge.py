@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Final
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from orders_core import OrderEvent
+from orders_adapters.aws_clients import session_and_config
+from orders_core import FailedEvent, OrderEvent, PublishResult
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
@@ -50,27 +51,6 @@ PERMANENT_ENTRY_ERRORS: Final = frozenset(
     }
 )
 ENTRY_TOO_LARGE: Final = "EntryTooLarge"
-
-
-@dataclass(frozen=True, slots=True)
-class FailedEvent:
-    """An event that was not published, with EventBridge's (or botocore's) error code."""
-
-    event: OrderEvent
-    error_code: str
-    error_message: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class PublishResult:
-    """What happened to each event of one ``publish`` call; both tuples keep input order."""
-
-    published: tuple[OrderEvent, ...]
-    failed: tuple[FailedEvent, ...]
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,3 +186,14 @@ class EventBridgePublisher:
 
 def _first(pair: tuple[int, object]) -> int:
     return pair[0]
+
+
+def make_events_client(
+    endpoint_url: str | None = None, *, max_attempts: int = 4, read_timeout: float = 5.0
+) -> EventBridgeClient:
+    """An EventBridge client with explicit retries and timeouts; make one per process and share
+    it. ``endpoint_url`` points it at a moto server."""
+    session, config = session_and_config(
+        max_attempts=max_attempts, connect_timeout=2.0, read_timeout=read_timeout
+    )
+    return session.client("events", endpoint_url=endpoint_url, config=config)

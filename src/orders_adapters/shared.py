@@ -21,8 +21,8 @@ from orders_core import (
     OrdersError,
     OrderStatus,
     StoreError,
+    format_time,
 )
-from orders_core.order import format_time
 
 
 def position_key(created_at: str, order_id: str) -> str:

@@ -556,3 +556,43 @@ class SqliteOrderRepository:
         with unreadable("event"):
             events = [OrderEvent.from_record(_loads(r[0])) for r in rows]
         return sorted(events, key=event_log_key)
+
+
+# -- the outbox, read from another process ---------------------------------------------------
+
+
+def _read_only(path: str | Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+
+
+def events_after(path: str | Path, position: int, limit: int = 100) -> list[tuple[int, OrderEvent]]:
+    """At most ``limit`` events written after outbox ``position`` (0: from the first), in the
+    order they were committed, each with its position; the store's outbox for a publisher in
+    another process (``orders events``).
+
+    Positions only grow: a later write gets a higher one. The file is opened read-only, so the
+    reader never writes, not even a schema; faults are StoreUnavailable or StoreError.
+    """
+    with _translated():
+        connection = _read_only(path)
+        try:
+            rows = connection.execute(
+                "SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                (position, limit),
+            ).fetchall()
+        finally:
+            connection.close()
+    with unreadable("event"):
+        return [(int(seq), OrderEvent.from_record(_loads(body))) for seq, body in rows]
+
+
+def last_event_position(path: str | Path) -> int:
+    """The outbox position of the newest event (0 while there is none); see
+    :func:`events_after`."""
+    with _translated():
+        connection = _read_only(path)
+        try:
+            (last,) = connection.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()
+        finally:
+            connection.close()
+    return int(last)

@@ -9,7 +9,7 @@ exported here) and ``orders_core.testing`` is the test kit (a manual clock, sequ
 an event recorder and an order builder), standard library only like the rest.
 """
 
-from orders_core.cursor import CursorCodec
+from orders_core.cursor import MAX_CURSOR_LENGTH, CursorCodec
 from orders_core.errors import (
     CurrencyMismatch,
     IllegalTransition,
@@ -25,7 +25,8 @@ from orders_core.errors import (
     StoreUnavailable,
     VersionConflict,
 )
-from orders_core.money import ROUNDING, Money
+from orders_core.idempotency import KEY_PATTERN, MAX_KEY_LENGTH, IdempotencyKeyReused
+from orders_core.money import MAX_ABS_AMOUNT, ROUNDING, Money
 from orders_core.order import (
     Discount,
     EventType,
@@ -34,17 +35,21 @@ from orders_core.order import (
     OrderId,
     OrderLine,
     OrderStatus,
+    event_id_for,
 )
 from orders_core.ports import (
     MAX_PAGE_SIZE,
     Clock,
     EventLog,
+    EventPublisher,
+    FailedEvent,
     FixedDiscounts,
     IdGenerator,
     NoDiscounts,
     OrderRepository,
     Page,
     PricingPolicy,
+    PublishResult,
     event_log_key,
 )
 from orders_core.principals import CustomerId, CustomerTier, Principal, Role
@@ -59,7 +64,9 @@ from orders_core.rules import (
     SKU_PATTERN,
     SUPPORTED_CURRENCIES,
 )
+from orders_core.timestamps import format_time, parse_time, utc
 from orders_core.use_cases import (
+    DEFAULT_PAGE_SIZE,
     CancelOrder,
     DeleteOrder,
     GetOrder,
@@ -72,11 +79,17 @@ from orders_core.use_cases import (
     PlaceOrder,
     Transition,
     UpdateOrderLines,
+    build_lines,
 )
 
 __all__ = [
     "CURRENCY_MINOR_UNITS",
+    "DEFAULT_PAGE_SIZE",
+    "KEY_PATTERN",
+    "MAX_ABS_AMOUNT",
+    "MAX_CURSOR_LENGTH",
     "MAX_DISCOUNTS",
+    "MAX_KEY_LENGTH",
     "MAX_LINES",
     "MAX_PAGE_SIZE",
     "MAX_QUANTITY",
@@ -95,10 +108,13 @@ __all__ = [
     "DeleteOrder",
     "Discount",
     "EventLog",
+    "EventPublisher",
     "EventType",
+    "FailedEvent",
     "FixedDiscounts",
     "GetOrder",
     "IdGenerator",
+    "IdempotencyKeyReused",
     "IllegalTransition",
     "InvalidConfiguration",
     "InvalidCursor",
@@ -126,11 +142,17 @@ __all__ = [
     "Placement",
     "PricingPolicy",
     "Principal",
+    "PublishResult",
     "Role",
     "StoreError",
     "StoreUnavailable",
     "Transition",
     "UpdateOrderLines",
     "VersionConflict",
+    "build_lines",
+    "event_id_for",
     "event_log_key",
+    "format_time",
+    "parse_time",
+    "utc",
 ]

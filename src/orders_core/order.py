@@ -18,7 +18,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Final, NewType
@@ -26,6 +26,7 @@ from typing import Any, Final, NewType
 from orders_core.errors import CurrencyMismatch, IllegalTransition, InvalidInput
 from orders_core.money import MINOR_UNITS, Money, check_currency, check_same_currency
 from orders_core.principals import CustomerId
+from orders_core.timestamps import format_time, parse_time, utc
 
 OrderId = NewType("OrderId", str)
 
@@ -77,24 +78,6 @@ _EVENT_FOR_STATUS: Final = {
     OrderStatus.DELIVERED: EventType.ORDER_DELIVERED,
     OrderStatus.CANCELLED: EventType.ORDER_CANCELLED,
 }
-
-
-def utc(moment: datetime) -> datetime:
-    """``moment`` as an aware UTC datetime; naive datetimes are refused, not guessed."""
-    if moment.tzinfo is UTC:
-        return moment  # what astimezone(UTC) returns too; the common case, made cheap
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("datetimes must be timezone-aware")
-    return moment.astimezone(UTC)
-
-
-def format_time(moment: datetime) -> str:
-    """Fixed-width ISO-8601 in UTC, so the text sorts in time order."""
-    return utc(moment).isoformat(timespec="microseconds")
-
-
-def parse_time(text: str) -> datetime:
-    return utc(datetime.fromisoformat(text))
 
 
 def check_order_id(value: str) -> OrderId:

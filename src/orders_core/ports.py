@@ -133,6 +133,43 @@ class EventLog(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class FailedEvent:
+    """An event that was not published, with the bus's (or its client's) error code."""
+
+    event: OrderEvent
+    error_code: str
+    error_message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    """What happened to each event of one ``publish`` call; both tuples keep input order."""
+
+    published: tuple[OrderEvent, ...]
+    failed: tuple[FailedEvent, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+class EventPublisher(Protocol):
+    """Puts order events on a bus, where other services read them.
+
+    ``publish`` tries every event of the call and answers what became of each: an event in
+    ``failed`` was not published (the caller may offer it again; events carry deterministic
+    ids, so a consumer drops a repeat). A failure of the bus or of the way to it is answered
+    the same way, per event, and never raised. Implementations:
+    ``orders_adapters.eventbridge.EventBridgePublisher``; locally, the printer of
+    ``orders events``.
+    """
+
+    def publish(self, events: Sequence[OrderEvent]) -> PublishResult:
+        """Publish ``events``; each is either in ``published`` or in ``failed``."""
+        ...
+
+
 class PricingPolicy(Protocol):
     """The discounts that apply to an order, from feature flags or configuration.
 

@@ -30,7 +30,6 @@ from orders_core.order import (
     OrderLine,
     OrderStatus,
     check_order_id,
-    utc,
 )
 from orders_core.ports import (
     Clock,
@@ -41,6 +40,7 @@ from orders_core.ports import (
     PricingPolicy,
 )
 from orders_core.principals import CustomerId
+from orders_core.timestamps import utc
 from orders_core.use_cases import (
     CancelOrder,
     DeleteOrder,

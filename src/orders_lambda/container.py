@@ -6,21 +6,23 @@ small functions whose return type is that port, so mypy checks every adapter aga
 port. Adapter modules are imported inside those functions: a function on the SQLite store
 never imports boto3, and a read never builds the idempotency layer.
 
-The running container is made on the first invocation (:func:`current`), never at import
-time. Tests make their own with :func:`build` and override providers, e.g.
+The container is built from a :class:`~orders_lambda.settings.Settings` object by
+:func:`build`. The composition root, :mod:`orders_lambda.bootstrap`, builds one per execution
+environment and is the only module that hands it out: nothing here, and nothing the container
+composes, imports this module at run time. Tests build their own and override providers, e.g.
 ``container.repo.override(providers.Object(InMemoryOrderRepository()))``, then install it with
-:func:`install`.
+``bootstrap.install``.
 """
 
 from __future__ import annotations
 
 import secrets
-import threading
 from typing import TYPE_CHECKING
 
 from dependency_injector import containers, providers
 
 from orders_adapters.system import RandomOrderIds, SystemClock
+from orders_adapters.table_definition import IDEMPOTENCY_TABLE
 from orders_core import (
     CancelOrder,
     Clock,
@@ -37,13 +39,13 @@ from orders_core import (
     PricingPolicy,
     UpdateOrderLines,
 )
+from orders_lambda import metric_names, observability
 from orders_lambda.settings import (
     MIN_CURSOR_KEY_LENGTH,
     Settings,
     SettingsError,
     StoreKind,
     env_name,
-    load_settings,
 )
 
 if TYPE_CHECKING:
@@ -51,8 +53,8 @@ if TYPE_CHECKING:
     from mypy_boto3_appconfigdata import AppConfigDataClient
     from mypy_boto3_dynamodb import DynamoDBClient
 
+    from orders_core import EventPublisher
     from orders_lambda.http.idempotency import IdempotentCommand
-    from orders_lambda.publisher import EventPublisher
 
 
 def _cursor_key(settings: Settings) -> bytes | None:
@@ -60,8 +62,8 @@ def _cursor_key(settings: Settings) -> bytes | None:
     if settings.cursor_key is not None:
         return settings.cursor_key.get_secret_value().encode()
     if settings.cursor_key_secret is not None:
-        # Only a function told the secret imports Powertools Parameters (cold start).
-        from orders_lambda.cursor_key import read_cursor_key
+        # Cold start: Powertools Parameters, only where a secret is named.
+        from orders_lambda.cursor_key import read_cursor_key  # noqa: PLC0415
 
         return read_cursor_key(settings.cursor_key_secret, version_id=settings.cursor_key_version)
     return None
@@ -72,26 +74,30 @@ def _has_cursor_key(settings: Settings) -> bool:
 
 
 def _memory_repo(settings: Settings) -> OrderRepository:
-    from orders_adapters.memory import InMemoryOrderRepository
+    # Cold start: only the configured store's adapter loads.
+    from orders_adapters.memory import InMemoryOrderRepository  # noqa: PLC0415
 
     return InMemoryOrderRepository(_cursor_key(settings))
 
 
 def _sqlite_repo(settings: Settings) -> OrderRepository:
-    from orders_adapters.sqlite import SqliteOrderRepository
+    # Cold start: only the configured store's adapter loads.
+    from orders_adapters.sqlite import SqliteOrderRepository  # noqa: PLC0415
 
     assert settings.sqlite_path is not None  # noqa: S101 - Settings requires it for sqlite
     return SqliteOrderRepository(settings.sqlite_path, cursor_key=_cursor_key(settings))
 
 
 def _dynamodb_client(settings: Settings) -> DynamoDBClient:
-    from orders_adapters.dynamodb import make_dynamodb_client
+    # Cold start: only the configured store's adapter loads.
+    from orders_adapters.dynamodb import make_dynamodb_client  # noqa: PLC0415
 
     return make_dynamodb_client(endpoint_url=settings.dynamodb_endpoint)
 
 
 def _dynamodb_repo(settings: Settings, client: DynamoDBClient) -> OrderRepository:
-    from orders_adapters.dynamodb import DynamoDbOrderRepository
+    # Cold start: only the configured store's adapter loads.
+    from orders_adapters.dynamodb import DynamoDbOrderRepository  # noqa: PLC0415
 
     assert settings.table_name is not None  # noqa: S101 - Settings requires it for dynamodb
     # Deployed, only list_orders signs cursors and may read the key; every other function is
@@ -112,21 +118,19 @@ def _listing(settings: Settings, repo: OrderRepository) -> ListOrders:
 
 
 def _appconfig_client() -> AppConfigDataClient:
-    from orders_adapters.appconfig import make_appconfig_client
+    # Cold start: Powertools feature flags, only when flags are configured.
+    from orders_adapters.appconfig import make_appconfig_client  # noqa: PLC0415
 
     return make_appconfig_client()
 
 
 def _count_flags_failure(reason: str) -> None:
-    from orders_lambda.metric_names import FLAG_FAILURES
-    from orders_lambda.observability import count
-
-    count(FLAG_FAILURES, reason=reason)
+    observability.count(metric_names.FLAG_FAILURES, reason=reason)
 
 
 def _appconfig_pricing(settings: Settings, client: AppConfigDataClient) -> PricingPolicy:
-    from orders_adapters.appconfig import appconfig_pricing
-    from orders_lambda.observability import logger
+    # Cold start: Powertools feature flags, only when flags are configured.
+    from orders_adapters.appconfig import appconfig_pricing  # noqa: PLC0415
 
     assert settings.appconfig_application is not None  # noqa: S101 - required by Settings
     assert settings.appconfig_environment is not None  # noqa: S101
@@ -137,17 +141,19 @@ def _appconfig_pricing(settings: Settings, client: AppConfigDataClient) -> Prici
         environment=settings.appconfig_environment,
         profile=settings.appconfig_profile,
         max_age=settings.appconfig_max_age_seconds,
-        logger=logger(),
+        logger=observability.logger(),
         on_failure=_count_flags_failure,
     )
 
 
 def _file_pricing(settings: Settings) -> PricingPolicy:
-    from orders_adapters.appconfig import file_pricing
-    from orders_lambda.observability import logger
+    # Cold start: Powertools feature flags, only when flags are configured.
+    from orders_adapters.appconfig import file_pricing  # noqa: PLC0415
 
     assert settings.flags_file is not None  # noqa: S101 - required by Settings
-    return file_pricing(settings.flags_file, logger=logger(), on_failure=_count_flags_failure)
+    return file_pricing(
+        settings.flags_file, logger=observability.logger(), on_failure=_count_flags_failure
+    )
 
 
 def _no_discounts() -> PricingPolicy:
@@ -155,9 +161,8 @@ def _no_discounts() -> PricingPolicy:
 
 
 def _dynamodb_idempotency(settings: Settings, client: DynamoDBClient) -> BasePersistenceLayer:
-    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-
-    from orders_adapters.table_definition import IDEMPOTENCY_TABLE
+    # Cold start: only keyed creates build the idempotency layer.
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer  # noqa: PLC0415
 
     assert settings.idempotency_table is not None  # noqa: S101 - required by Settings
     return DynamoDBPersistenceLayer(
@@ -169,21 +174,27 @@ def _dynamodb_idempotency(settings: Settings, client: DynamoDBClient) -> BasePer
 
 
 def _local_idempotency(settings: Settings) -> BasePersistenceLayer:
-    from orders_lambda.http.idempotency_store import SqliteIdempotencyStore
+    # Cold start: only keyed creates build the idempotency layer.
+    from orders_lambda.http.idempotency_store import SqliteIdempotencyStore  # noqa: PLC0415
 
     return SqliteIdempotencyStore(settings.local_idempotency_path)
 
 
 def _idempotent_creation(settings: Settings, store: BasePersistenceLayer) -> IdempotentCommand:
-    from orders_lambda.http.idempotency import IdempotentCommand
+    # Cold start: only keyed creates build the idempotency layer.
+    from orders_lambda.http.idempotency import IdempotentCommand  # noqa: PLC0415
 
     return IdempotentCommand(store, expires_after_seconds=settings.idempotency_ttl_seconds)
 
 
-def _event_publisher() -> EventPublisher:
-    from orders_lambda.consumers.wiring import build_event_publisher
+def _event_publisher(settings: Settings) -> EventPublisher:
+    # Only the publisher function makes one, so only it loads the EventBridge adapter.
+    # Cold start: only the publisher makes a bus client.
+    from orders_adapters.eventbridge import EventBridgePublisher, make_events_client  # noqa: PLC0415
 
-    return build_event_publisher()
+    bus = settings.bus  # first: a missing bus fails before a client is made
+    client = make_events_client(settings.events_endpoint)
+    return EventBridgePublisher(client, bus, source=settings.event_source)
 
 
 def _store_kind(settings: Settings) -> str:
@@ -257,35 +268,16 @@ class Container(containers.DeclarativeContainer):
     mark_delivered: providers.Provider[MarkDelivered] = providers.Factory(
         MarkDelivered, repo=repo, clock=clock
     )
-    event_publisher: providers.Provider[EventPublisher] = providers.Singleton(_event_publisher)
+    event_publisher: providers.Provider[EventPublisher] = providers.Singleton(
+        _event_publisher, settings
+    )
 
 
-def build(settings: Settings | None = None) -> Container:
-    """A container over ``settings`` (read from the environment when omitted)."""
-    container = Container(settings=providers.Object(settings or load_settings()))
+def build(settings: Settings) -> Container:
+    """A container over ``settings``: nothing is made until a provider is called."""
+    container = Container(settings=providers.Object(settings))
     container.check_dependencies()
     return container
 
 
-_lock = threading.Lock()
-_running: list[Container] = []  # at most one: the container of this process
-
-
-def current() -> Container:
-    """The process's container, built on first call; SettingsError if misconfigured."""
-    if not _running:
-        with _lock:
-            if not _running:
-                _running.append(build())
-    return _running[0]
-
-
-def install(container: Container | None) -> None:
-    """Make ``container`` the process's container (None: build afresh on next use)."""
-    with _lock:
-        _running.clear()
-        if container is not None:
-            _running.append(container)
-
-
-__all__ = ["Container", "build", "current", "install"]
+__all__ = ["Container", "build"]

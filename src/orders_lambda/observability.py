@@ -38,14 +38,16 @@ def tracing() -> bool:
 
 @cache
 def logger() -> Logger:
-    from aws_lambda_powertools import Logger
+    # Cold start: each Powertools utility loads when first used.
+    from aws_lambda_powertools import Logger  # noqa: PLC0415
 
     return Logger(service=_names["service"])
 
 
 @cache
 def metrics() -> Metrics:
-    from aws_lambda_powertools import Metrics
+    # Cold start: each Powertools utility loads when first used.
+    from aws_lambda_powertools import Metrics  # noqa: PLC0415
 
     # Most requests (every read) add no metric; Powertools warns about each such flush, which
     # would put a Python warning in the function's log for no fault.
@@ -55,7 +57,8 @@ def metrics() -> Metrics:
 
 @cache
 def tracer() -> Tracer:
-    from aws_lambda_powertools import Tracer
+    # Cold start: each Powertools utility loads when first used.
+    from aws_lambda_powertools import Tracer  # noqa: PLC0415
 
     return Tracer(service=_names["service"])
 
@@ -63,7 +66,8 @@ def tracer() -> Tracer:
 def count(name: str, value: float = 1, *, unit: str = "Count", **dimensions: str) -> None:
     """Add ``value`` to metric ``name``. With dimensions it is emitted on its own (one EMF
     blob), so they don't spread to the invocation's other metrics."""
-    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+    # Cold start: each Powertools utility loads when first used.
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric  # noqa: PLC0415
 
     if not dimensions:
         metrics().add_metric(name=name, unit=MetricUnit[unit], value=value)

@@ -2,8 +2,10 @@
 
 Every variable is named ``ORDERS_<FIELD>`` except Powertools' own (``POWERTOOLS_*``), which
 Powertools also reads directly. :func:`load_settings` turns any problem into a
-:class:`SettingsError` whose message names each offending variable, so a misconfigured
-function fails on its first invocation with a message that says what to fix.
+:class:`SettingsError` whose message names each offending variable. In Lambda the composition
+root (:mod:`orders_lambda.bootstrap`) loads them while the function initialises, so a
+misconfigured function fails its init with a message that says what to fix; elsewhere (tests,
+``orders serve``) they are loaded on first use.
 """
 
 from __future__ import annotations
@@ -74,6 +76,12 @@ class Settings(BaseSettings):
     appconfig_max_age_seconds: Annotated[int, Field(ge=0, le=3600)] = 60
     flags_file: Path | None = None
 
+    # The outbox publisher's bus (required by the publisher function alone), the source its
+    # events carry, and another EventBridge endpoint (a local emulator).
+    event_bus_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    event_source: Annotated[str, Field(min_length=1, max_length=256)] = "orders"
+    events_endpoint: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+
     staff_group: Annotated[str, Field(min_length=1)] = "staff"
     tier_claim: Annotated[str, Field(min_length=1)] = "custom:tier"
     max_body_bytes: Annotated[int, Field(ge=1024, le=1024 * 1024)] = 64 * 1024
@@ -122,6 +130,13 @@ class Settings(BaseSettings):
                 f"ORDERS_FLAGS_SOURCE={self.flags_source}"
             )
         return self
+
+    @property
+    def bus(self) -> str:
+        """The event bus the outbox publisher puts events on; SettingsError when unset."""
+        if self.event_bus_name is None:
+            raise SettingsError(f"{env_name('event_bus_name')} must be set for the event publisher")
+        return self.event_bus_name
 
     @property
     def tracing(self) -> bool:

@@ -13,12 +13,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from orders_local import arguments
 
 if TYPE_CHECKING:
     from orders_local.workspace import Workspace
-
-MAX_PORT: Final = 65535
 
 
 def _add_store_options(parser: argparse.ArgumentParser) -> None:
@@ -54,28 +54,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= value <= MAX_PORT:
-        raise argparse.ArgumentTypeError(
-            f"{value} is not a port: 1 to {MAX_PORT}, or 0 for a free one"
-        )
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
-    return value
-
-
 def _compression_size(text: str) -> int | None:
     from orders_local.compression import MAXIMUM_SIZE
 
@@ -87,16 +65,6 @@ def _compression_size(text: str) -> int | None:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of bytes, nor off") from None
     if not 0 <= value <= MAXIMUM_SIZE:
         raise argparse.ArgumentTypeError(f"{value} is not between 0 and {MAXIMUM_SIZE} bytes")
-    return value
-
-
-def positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not at least 1")
     return value
 
 
@@ -115,11 +83,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     serve.add_argument(
-        "--port", type=_port, default=8000, help="port to bind; 0 picks a free one (default: 8000)"
+        "--port",
+        type=arguments.port,
+        default=8000,
+        help="port to bind; 0 picks a free one (default: 8000)",
     )
     serve.add_argument(
         "--workers",
-        type=positive,
+        type=arguments.positive,
         default=0,
         metavar="N",
         help="execution environments: processes that each handle one request at a time, as "
@@ -127,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--queue",
-        type=positive,
+        type=arguments.positive,
         default=128,
         metavar="N",
         help="requests that may wait for a free environment; past that the answer is 429 "
@@ -135,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--request-timeout",
-        type=_seconds,
+        type=arguments.seconds,
         default=10.0,
         metavar="SECONDS",
         help="a request's headers, and then its body, must arrive within this time, or it is "

@@ -340,7 +340,7 @@ def queue_url(sqs: SQSClient, queue: str) -> str:
 
 def register(subparsers: Any) -> None:
     """Add ``dlq list`` and ``dlq redrive`` to an argparse subparsers object."""
-    from orders_local.cli import positive  # the command's own argument types
+    from orders_local.arguments import positive  # the command's own argument types
 
     dlq = subparsers.add_parser(
         "dlq",

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sqlite3
 import sys
 import threading
 import uuid
@@ -32,14 +31,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
-from orders_core import OrderEvent
+from orders_core import EventPublisher, OrderEvent, PublishResult
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
 
-    from orders_adapters.eventbridge import PublishResult
-    from orders_lambda.publisher import EventPublisher
     from orders_local.workspace import Workspace
 
 CHECKPOINT_SUFFIX: Final = ".outbox-checkpoint"
@@ -51,28 +48,17 @@ SOURCE: Final = "orders"
 
 
 def read_outbox(db: Path, after: int, limit: int = BATCH_SIZE) -> list[tuple[int, OrderEvent]]:
-    """Events of the SQLite store written after row ``after``, oldest first, with their row.
+    """Events of the SQLite store written after position ``after``, oldest first."""
+    from orders_adapters.sqlite import events_after
 
-    Reads the ``events`` table of ``orders_adapters.sqlite`` (schema version 1) read-only.
-    """
-    connection = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        rows = connection.execute(
-            "SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
-        ).fetchall()
-    finally:
-        connection.close()
-    return [(int(seq), OrderEvent.from_record(json.loads(body))) for seq, body in rows]
+    return events_after(db, after, limit)
 
 
 def outbox_end(db: Path) -> int:
-    """The row of the newest event in the SQLite store's outbox (0 when it is empty)."""
-    connection = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        (last,) = connection.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()
-    finally:
-        connection.close()
-    return int(last)
+    """The position of the newest event in the SQLite store's outbox (0 when it is empty)."""
+    from orders_adapters.sqlite import last_event_position
+
+    return last_event_position(db)
 
 
 def envelope(event: OrderEvent) -> dict[str, Any]:
@@ -93,8 +79,6 @@ class PrintingPublisher:
         self._lock = threading.Lock()
 
     def publish(self, events: Sequence[OrderEvent]) -> PublishResult:
-        from orders_adapters.eventbridge import PublishResult
-
         with self._lock:
             for event in events:
                 self._out.write(f"{self._line(event)}\n")
@@ -249,7 +233,7 @@ class StreamFollower:
 
     def poll(self) -> int:
         """One pass over the shards; how many records were handed to the publisher."""
-        from orders_lambda.publisher import publish_records
+        from orders_lambda.outbox import publish_records
 
         handed = 0
         for shard in self._shards():
@@ -285,10 +269,10 @@ def _order_total(order_id: str) -> tuple[int, str]:
     """The order's total in minor units and its currency (what its payment should take);
     (0, "EUR") when there is no such order, so the consumer refuses the payment itself."""
     from orders_core import OrdersError, Principal
-    from orders_lambda import container as containers
+    from orders_lambda import bootstrap
 
     try:
-        order = containers.current().get_order()(Principal.staff("local:events"), order_id)
+        order = bootstrap.container().get_order()(Principal.staff("local:events"), order_id)
     except OrdersError:
         return 0, "EUR"
     return order.total.minor_units, order.total.currency
@@ -301,7 +285,7 @@ def feed_payment(
 
     The payment takes the order's total unless ``amount`` (minor units) or ``currency`` say
     otherwise, e.g. to see a mismatched payment refused."""
-    from orders_lambda.consumers import payments
+    from orders_lambda.entrypoints import payments
     from orders_local.context import LocalLambdaContext
 
     if amount is None or currency is None:
@@ -329,7 +313,7 @@ def feed_payment(
 
 def feed_shipment(order_id: str, *, delivered: bool = False) -> dict[str, Any]:
     """Run the shipments entrypoint on one EventBridge event; ShipmentRejected if refused."""
-    from orders_lambda.consumers import shipments
+    from orders_lambda.entrypoints import shipments
     from orders_local.context import LocalLambdaContext
 
     event = {
@@ -353,7 +337,7 @@ def feed_shipment(order_id: str, *, delivered: bool = False) -> dict[str, Any]:
 def order_id_argument(text: str) -> str:
     """An order id as the command line gives it; refused before any consumer runs, as the
     consumers' message schemas would refuse it (MALFORMED_MESSAGE)."""
-    from orders_core.order import ORDER_ID_PATTERN
+    from orders_core import ORDER_ID_PATTERN
 
     if not ORDER_ID_PATTERN.fullmatch(text):
         raise argparse.ArgumentTypeError(
@@ -508,10 +492,9 @@ class _OutcomeLog(logging.Handler):
 def consumer_outcomes() -> Iterator[list[ConsumerOutcome]]:
     """The outcome of each message the consumers handle meanwhile, read from their log lines
     (the entrypoints answer SQS and EventBridge, which need no reason; a person does)."""
-    from orders_lambda import observability
-    from orders_lambda.consumers import wiring
+    from orders_lambda import bootstrap, observability
 
-    wiring.mark_paid()  # names the consumers' logger as their first invocation would
+    bootstrap.container()  # names the consumers' logger as their first invocation would
     log = logging.getLogger(observability.logger().name)
     handler = _OutcomeLog()
     log.addHandler(handler)
@@ -530,7 +513,7 @@ _MESSAGE_OF: Final = {
 
 def _describe(order_id: str, outcomes: Sequence[ConsumerOutcome], action: str) -> tuple[int, str]:
     from orders_core import OrdersError, Principal
-    from orders_lambda import container as containers
+    from orders_lambda import bootstrap
 
     if not outcomes:
         return 1, f"refused: the consumer reported nothing for order {order_id}"
@@ -538,7 +521,7 @@ def _describe(order_id: str, outcomes: Sequence[ConsumerOutcome], action: str) -
     if outcome.reason is not None:
         return 1, f"refused: {outcome.reason}: {outcome.detail}"
     try:
-        order = containers.current().get_order()(Principal.staff("local:events"), order_id)
+        order = bootstrap.container().get_order()(Principal.staff("local:events"), order_id)
         state = f"{order.status.value} (version {order.version})"
     except OrdersError:
         state = "gone"

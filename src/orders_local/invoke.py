@@ -162,9 +162,9 @@ def _place(owner: Any, then: tuple[str, ...] = ()) -> Any:
     """A fresh order of ``owner`` (the samples' line), taken through ``then``
     (``mark_paid``, ``mark_shipped``) as the payments and shipments services would."""
     from orders_core import NewLine, Principal
-    from orders_lambda import container as containers
+    from orders_lambda import bootstrap
 
-    container = containers.current()
+    container = bootstrap.container()
     sku, quantity, price = SEED_LINE
     order = container.place_order()(
         owner, currency=SEED_CURRENCY, lines=[NewLine(sku, quantity, price)]
@@ -181,7 +181,7 @@ def seed(name: str, event: Mapping[str, Any]) -> Seeded:
     event at it; for ``list_orders``, place one to be listed. EventShapeError where there is
     nothing to seed (``docs``, ``publisher``)."""
     from orders_core import Principal
-    from orders_lambda import container as containers
+    from orders_lambda import bootstrap
     from orders_lambda.http.errors import Unauthenticated
     from orders_lambda.http.request import header, principal
 
@@ -223,7 +223,7 @@ def seed(name: str, event: Mapping[str, Any]) -> Seeded:
             {**event, "detail": detail},
             f"--seed: placed order {order.id} ({order.status.value}); the event is about it",
         )
-    settings = containers.current().settings()
+    settings = bootstrap.container().settings()
     try:
         owner = principal(event, staff_group=settings.staff_group, tier_claim=settings.tier_claim)
     except Unauthenticated:
@@ -247,10 +247,10 @@ def local_publisher(out: TextIO = sys.stderr) -> str | None:
         return None
     from dependency_injector import providers
 
-    from orders_lambda import container as containers
+    from orders_lambda import bootstrap
     from orders_local.events import PrintingPublisher
 
-    containers.current().event_publisher.override(
+    bootstrap.container().event_publisher.override(
         providers.Object(PrintingPublisher(out, as_json=True))
     )
     return (

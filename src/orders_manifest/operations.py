@@ -220,20 +220,20 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
 EVENT_FUNCTIONS: Final[tuple[Function, ...]] = (
     Function(
         "payments",
-        "orders_lambda.consumers.payments:handler",
+        "orders_lambda.entrypoints.payments:handler",
         "consumer",
         (Grant.READ_ORDERS, Grant.WRITE_ORDERS, Grant.CONSUME_PAYMENTS),
     ),
     Function(
         "shipments",
-        "orders_lambda.consumers.shipments:handler",
+        "orders_lambda.entrypoints.shipments:handler",
         "consumer",
         (Grant.READ_ORDERS, Grant.WRITE_ORDERS, Grant.DEAD_LETTERS),
         dead_letter_queue="shipments",
     ),
     Function(
         "publisher",
-        "orders_lambda.publisher:handler",
+        "orders_lambda.entrypoints.publisher:handler",
         "publisher",
         (Grant.READ_OUTBOX_STREAM, Grant.PUBLISH_EVENTS, Grant.DEAD_LETTERS),
         dead_letter_queue="outbox-stream",

@@ -16,9 +16,8 @@ from orders_adapters.eventbridge import (
     ENTRY_TOO_LARGE,
     MAX_REQUEST_BYTES,
     EventBridgePublisher,
-    FailedEvent,
 )
-from orders_core import OrderEvent
+from orders_core import FailedEvent, OrderEvent
 from tests.support.builders import placed_order
 
 if TYPE_CHECKING:

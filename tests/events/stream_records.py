@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from orders_adapters.eventbridge import FailedEvent, PublishResult
-from orders_core import OrderEvent
+from orders_core import FailedEvent, OrderEvent, PublishResult
 
 
 class FakePublisher:

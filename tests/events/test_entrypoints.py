@@ -14,10 +14,10 @@ from dependency_injector import providers
 from orders_adapters.dynamodb import event_item
 from orders_adapters.memory import InMemoryOrderRepository
 from orders_core import NewLine, OrderStatus
+from orders_lambda import bootstrap
 from orders_lambda import container as containers
-from orders_lambda.consumers import payments, shipments
-from orders_lambda.consumers.wiring import build_event_publisher
-from orders_lambda.publisher import handler as publisher_handler
+from orders_lambda.entrypoints import payments, shipments
+from orders_lambda.entrypoints.publisher import handler as publisher_handler
 from orders_lambda.settings import SettingsError, load_settings
 from tests.events.messages import payment, shipment
 from tests.events.stream_records import FakePublisher, record
@@ -38,9 +38,9 @@ def container(monkeypatch: pytest.MonkeyPatch) -> Iterator[containers.Container]
     built = containers.build(load_settings())
     built.repo.override(providers.Object(InMemoryOrderRepository(CURSOR_KEY.encode())))
     built.clock.override(providers.Object(SteppingClock()))
-    containers.install(built)
+    bootstrap.install(built)
     yield built
-    containers.install(None)
+    bootstrap.install(None)
 
 
 def place(container: containers.Container) -> str:
@@ -108,14 +108,16 @@ def test_a_publisher_without_a_bus_fails_naming_the_variable(
     container: containers.Container,
 ) -> None:
     with pytest.raises(SettingsError, match="ORDERS_EVENT_BUS_NAME"):
-        build_event_publisher()
+        container.event_publisher()
 
 
 def test_the_consumers_load_without_boto3_or_powertools_batch() -> None:
+    # The entrypoints import the composition root (the container's classes) at init; the SDK
+    # and the batch utility wait for the first message.
     code = (
-        "import sys, orders_lambda.consumers.payments, orders_lambda.consumers.shipments;"
-        "print(sorted(m for m in ('boto3', 'aws_lambda_powertools.utilities.batch',"
-        " 'dependency_injector') if m in sys.modules))"
+        "import sys, orders_lambda.entrypoints.payments, orders_lambda.entrypoints.shipments;"
+        "print(sorted(m for m in ('boto3', 'aws_lambda_powertools.utilities.batch')"
+        " if m in sys.modules))"
     )
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -22,15 +22,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from orders_adapters.dynamodb import DynamoDbOrderRepository, create_orders_table
-from orders_adapters.eventbridge import EventBridgePublisher
+from orders_adapters.eventbridge import EventBridgePublisher, make_events_client
 from orders_adapters.table_definition import IDEMPOTENCY_TABLE
 from orders_core import EventType, OrderEvent, OrderId, OrderStatus
-from orders_lambda import container as containers
-from orders_lambda import publisher
+from orders_lambda import bootstrap
 from orders_lambda.consumers.payments import process_batch
 from orders_lambda.consumers.shipments import process_event
-from orders_lambda.consumers.wiring import make_events_client
-from orders_lambda.publisher import publish_records
+from orders_lambda.entrypoints import publisher
+from orders_lambda.outbox import publish_records
 from tests.events.aws import BusWithRule, QueueWithDlq, StreamReader, events_client
 from tests.events.conftest import CURSOR_KEY
 from tests.events.faults import EntryRejection, FlakyStore, refusing_endpoint, silent_endpoint
@@ -155,11 +154,11 @@ def lambda_environment(
         "ORDERS_EVENTS_ENDPOINT": moto_endpoint,
     }.items():
         monkeypatch.setenv(name, value)
-    containers.install(None)
+    bootstrap.install(None)
     try:
         yield
     finally:
-        containers.install(None)
+        bootstrap.install(None)
         dynamodb_client.delete_table(TableName=idempotency_table)
 
 
@@ -170,7 +169,7 @@ def test_an_order_created_through_the_api_reaches_the_rule_target_as_order_place
     created = invoke(rest_event("POST", "/orders", body=NEW_ORDER), FakeLambdaContext())
     assert created.status == 201, created.text
     order = created.json
-    assert isinstance(containers.current().repo(), DynamoDbOrderRepository)
+    assert isinstance(bootstrap.container().repo(), DynamoDbOrderRepository)
     [placed] = dynamodb_repo.events_for(OrderId(order["id"]))  # the outbox item, written with it
 
     records = stream.new_records()

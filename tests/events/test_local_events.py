@@ -15,7 +15,7 @@ import pytest
 from orders_adapters.dynamodb import DynamoDbOrderRepository
 from orders_adapters.sqlite import SqliteOrderRepository
 from orders_core import OrderStatus
-from orders_lambda import container as containers
+from orders_lambda import bootstrap
 from orders_local.events import (
     OutboxFollower,
     PrintingPublisher,
@@ -53,11 +53,11 @@ def clean_environment() -> Iterator[None]:
     for name in list(os.environ):
         if name.startswith("ORDERS_"):
             del os.environ[name]
-    containers.install(None)
+    bootstrap.install(None)
     yield
     os.environ.clear()
     os.environ.update(saved)
-    containers.install(None)
+    bootstrap.install(None)
 
 
 def place(service: Service) -> str:

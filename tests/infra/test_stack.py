@@ -16,7 +16,6 @@ from deploy_pulumi.orders_stack.settings import PROJECT
 
 from orders_adapters.appconfig import validate_flags_document
 from orders_adapters.table_definition import IDEMPOTENCY_TABLE, ORDERS_TABLE, TableDefinition
-from orders_lambda.consumers.wiring import load_event_settings
 from orders_lambda.routes import ROUTES
 from orders_lambda.settings import env_name, load_settings
 
@@ -152,9 +151,9 @@ def test_every_function_starts_with_the_environment_it_is_given(
                     environment.delenv(name)
             for name, value in function.state["environment"]["variables"].items():
                 environment.setenv(name, value)
-            load_settings()
-            if function.state["handler"] == "orders_lambda.publisher.handler":
-                load_event_settings()
+            settings = load_settings()
+            if function.state["handler"] == "orders_lambda.entrypoints.publisher.handler":
+                assert settings.bus
 
 
 def test_every_route_is_served_and_every_order_route_needs_a_cognito_user(
@@ -319,7 +318,7 @@ def test_the_outbox_stream_feeds_the_publisher_with_bounded_retries(deployment: 
     alias = deployment.by_arn(mapping["functionName"])
     assert alias.type == "aws:lambda/alias:Alias"
     function = deployment.one(FUNCTION, alias.state["functionName"])
-    assert function.state["handler"] == "orders_lambda.publisher.handler"
+    assert function.state["handler"] == "orders_lambda.entrypoints.publisher.handler"
 
 
 def test_appconfig_hosts_a_flags_document_the_runtime_accepts(deployment: Deployment) -> None:
@@ -414,7 +413,7 @@ def test_only_the_publisher_is_told_the_event_bus(deployment: Deployment) -> Non
     bus = deployment.one("aws:cloudwatch/eventBus:EventBus").state["name"]
     for function in deployment.of_type(FUNCTION):
         variables = function.state["environment"]["variables"]
-        publisher = function.state["handler"] == "orders_lambda.publisher.handler"
+        publisher = function.state["handler"] == "orders_lambda.entrypoints.publisher.handler"
         assert (variables.get("ORDERS_EVENT_BUS_NAME") == bus) is publisher, function.name
 
 

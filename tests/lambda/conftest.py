@@ -15,6 +15,7 @@ from dependency_injector import providers
 from orders_adapters.dynamodb import create_orders_table
 from orders_adapters.memory import InMemoryOrderRepository
 from orders_adapters.table_definition import IDEMPOTENCY_TABLE
+from orders_lambda import bootstrap
 from orders_lambda import container as containers
 from orders_lambda.http.idempotency_store import SqliteIdempotencyStore
 from orders_lambda.settings import Settings, load_settings
@@ -72,9 +73,9 @@ def container(
     built.clock.override(providers.Object(SteppingClock()))
     built.ids.override(providers.Object(SequentialIds()))
     built.idempotency_store.override(providers.Object(idempotency_store))
-    containers.install(built)
+    bootstrap.install(built)
     yield built
-    containers.install(None)
+    bootstrap.install(None)
 
 
 @pytest.fixture
@@ -117,8 +118,8 @@ def aws_container(
     environment.setenv("ORDERS_IDEMPOTENCY_TABLE", keys)
     environment.setenv("ORDERS_DYNAMODB_ENDPOINT", single_threaded_moto_endpoint)
     built = containers.build(load_settings())
-    containers.install(built)
+    bootstrap.install(built)
     yield built
-    containers.install(None)
+    bootstrap.install(None)
     for table in (orders, keys):
         single_threaded_dynamodb_client.delete_table(TableName=table)

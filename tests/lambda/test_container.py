@@ -13,6 +13,7 @@ from orders_adapters.dynamodb import DynamoDbOrderRepository
 from orders_adapters.memory import InMemoryOrderRepository
 from orders_adapters.sqlite import SqliteOrderRepository
 from orders_core import NoDiscounts, PlaceOrder
+from orders_lambda import bootstrap
 from orders_lambda import container as containers
 from orders_lambda.http.idempotency import IdempotentCommand
 from orders_lambda.http.idempotency_store import SqliteIdempotencyStore
@@ -80,10 +81,10 @@ def test_tests_override_a_store(settings: Settings) -> None:
 
 
 def test_the_container_is_built_once_and_on_first_use(settings: Settings) -> None:
-    containers.install(None)
-    first = containers.current()
-    assert containers.current() is first
-    containers.install(None)
+    bootstrap.install(None)
+    first = bootstrap.container()
+    assert bootstrap.container() is first
+    bootstrap.install(None)
 
 
 _SERVE_ONE = """
@@ -91,8 +92,8 @@ _SERVE_ONE = """
     os.environ.update(ORDERS_STORE="sqlite", ORDERS_SQLITE_PATH={path!r},
                       ORDERS_CURSOR_KEY="k" * 40)
     import orders_lambda.entrypoints.{module} as entrypoint
-    from orders_lambda import container
-    built_at_import = bool(container._running) or "orders_adapters.sqlite" in sys.modules
+    from orders_lambda import bootstrap
+    built_at_import = bool(bootstrap._built) or "orders_adapters.sqlite" in sys.modules
     from tests.support.apigw import NEW_ORDER, FakeLambdaContext, rest_event
     body = NEW_ORDER if {method!r} == "POST" else None
     event = rest_event({method!r}, {path_in_api!r}, body=body)

@@ -16,9 +16,9 @@ from orders_adapters.memory import InMemoryOrderRepository
 from orders_core import Order, OrderEvent, PlaceOrder, StoreUnavailable
 from orders_core.use_cases import Placement
 from orders_lambda.container import Container
-from orders_lambda.http.app import Reply
 from orders_lambda.http.idempotency import IdempotentCommand
 from orders_lambda.http.idempotency_store import SqliteIdempotencyStore
+from orders_lambda.http.shapes import Reply
 from tests.support.apigw import (
     NEW_ORDER,
     OTHER_CUSTOMER,

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from orders_lambda.lambda_init import RUNTIME_VARIABLE
+from orders_lambda.bootstrap import RUNTIME_VARIABLE
 from orders_lambda.routes import EVENT_ENTRYPOINTS, entrypoints
 
 ENTRYPOINT_MODULES = sorted(
@@ -57,6 +57,8 @@ def test_outside_lambda_an_entrypoint_imports_without_configuration() -> None:
 
 def test_in_lambda_the_publisher_without_a_bus_fails_its_init_naming_it() -> None:
     missing = {k: v for k, v in VALID.items() if k != "ORDERS_EVENT_BUS_NAME"}
-    done = _import("orders_lambda.publisher", {**missing, RUNTIME_VARIABLE: "127.0.0.1:9001"})
+    done = _import(
+        "orders_lambda.entrypoints.publisher", {**missing, RUNTIME_VARIABLE: "127.0.0.1:9001"}
+    )
     assert done.returncode != 0
     assert "ORDERS_EVENT_BUS_NAME" in done.stderr

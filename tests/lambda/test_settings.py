@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from orders_lambda import container as containers
+from orders_lambda import bootstrap
 from orders_lambda.settings import FlagsSource, SettingsError, StoreKind, load_settings
 from tests.support.apigw import FakeLambdaContext, invoke, rest_event
 
@@ -84,10 +84,10 @@ def test_a_misconfigured_function_fails_its_invocation_naming_the_variable(
     environment: pytest.MonkeyPatch,
 ) -> None:
     environment.delenv("ORDERS_STORE")
-    containers.install(None)
+    bootstrap.install(None)
     with pytest.raises(SettingsError, match="ORDERS_STORE"):
         invoke(rest_event("GET", "/orders/order-1"), FakeLambdaContext())
-    containers.install(None)
+    bootstrap.install(None)
 
 
 def test_tracing_is_on_only_inside_lambda_unless_disabled(

@@ -14,8 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orders_adapters.memory import InMemoryOrderRepository
-from orders_core import EventType
-from orders_core.order import format_time
+from orders_core import EventType, format_time
 from tests.support.fakes import EPOCH
 from tests.support.service import ALICE, STAFF, Service, a_line
 

@@ -9,8 +9,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from orders_adapters.testing.strategies import aware_datetimes
-from orders_core import CursorCodec, InvalidCursor
-from orders_core.order import format_time, parse_time
+from orders_core import CursorCodec, InvalidCursor, format_time, parse_time
 
 KEY = b"property-tests-cursor-key-000001"
 json_text = st.text(max_size=40)

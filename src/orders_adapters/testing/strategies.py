@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from orders_core import (
     CURRENCY_MINOR_UNITS,
+    MAX_ABS_AMOUNT,
     MAX_DISCOUNTS,
     MAX_LINES,
     MAX_QUANTITY,
@@ -44,9 +45,8 @@ from orders_core import (
     OrderLine,
     OrderStatus,
     Principal,
+    event_id_for,
 )
-from orders_core.money import MAX_ABS_AMOUNT
-from orders_core.order import event_id_for
 from orders_core.testing import OrderBuilder
 
 MINOR_UNITS = CURRENCY_MINOR_UNITS

@@ -18,20 +18,17 @@ from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from orders_core import Money, Principal, Transition
-from orders_core.order import ORDER_ID_PATTERN
+from orders_core import ORDER_ID_PATTERN, Money, Principal, Transition
 from orders_lambda.consumers.common import (
     PAYMENTS_PRINCIPAL,
     UNKNOWN_TYPE,
     MessageRejected,
     apply,
-    bind_invocation,
     json_object,
     log_applied,
     log_rejected,
     validated,
 )
-from orders_lambda.lambda_init import validate_at_init
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -99,7 +96,8 @@ def process_record(record: SQSRecord, mark_paid: MarkPaidUseCase) -> None:
 
 def process_batch(event: dict[str, Any], mark_paid: MarkPaidUseCase) -> dict[str, Any]:
     """The partial-batch response for one SQS event: exactly the failed messages' ids."""
-    from aws_lambda_powertools.utilities.batch import (
+    # Cold start: the batch utility loads with the first message.
+    from aws_lambda_powertools.utilities.batch import (  # noqa: PLC0415
         BatchProcessor,
         EventType,
         process_partial_response,
@@ -115,15 +113,3 @@ def process_batch(event: dict[str, Any], mark_paid: MarkPaidUseCase) -> dict[str
         processor=processor,
     )
     return dict(response)
-
-
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """The Lambda entrypoint (SQS event source mapping with ReportBatchItemFailures)."""
-    from orders_lambda.consumers.wiring import mark_paid
-
-    use_case = mark_paid()
-    bind_invocation(context)
-    return process_batch(event, use_case)
-
-
-validate_at_init()  # in Lambda, misconfiguration fails the init, naming the variable

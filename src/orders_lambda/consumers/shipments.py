@@ -18,18 +18,16 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from orders_core.order import ORDER_ID_PATTERN
+from orders_core import ORDER_ID_PATTERN
 from orders_lambda.consumers.common import (
     SHIPMENTS_PRINCIPAL,
     MessageRejected,
     TransitionUseCase,
     apply,
-    bind_invocation,
     log_applied,
     log_rejected,
     validated,
 )
-from orders_lambda.lambda_init import validate_at_init
 
 CONSUMER: Final = "shipments"
 # The source the shipments service puts its events under. Only its events move orders: the
@@ -88,15 +86,3 @@ def process_event(
         raise ShipmentRejected(f"event {event_id}: {rejected}") from rejected
     log_applied(CONSUMER, event_id, applied)
     return {"order_id": applied.order_id, "changed": applied.changed, "version": applied.version}
-
-
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """The Lambda entrypoint (an EventBridge rule target)."""
-    from orders_lambda.consumers.wiring import mark_delivered, mark_shipped
-
-    shipped, delivered = mark_shipped(), mark_delivered()
-    bind_invocation(context)
-    return process_event(event, mark_shipped=shipped, mark_delivered=delivered)
-
-
-validate_at_init()  # in Lambda, misconfiguration fails the init, naming the variable

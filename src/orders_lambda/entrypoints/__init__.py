@@ -1,4 +1,7 @@
-"""One Lambda entrypoint per operation, each a module exposing ``handler(event, context)``.
+"""Every Lambda entrypoint: one module per function, each exposing ``handler(event, context)``.
 
-Each imports only what its route needs; see ``orders_lambda.routes`` for the full list.
+The HTTP operations (one per route of ``orders_lambda.routes``), the docs, the two event
+consumers (``payments``, ``shipments``) and the outbox ``publisher``. These modules, and only
+these (with the local tools that play Lambda), import the composition root,
+:mod:`orders_lambda.bootstrap`.
 """

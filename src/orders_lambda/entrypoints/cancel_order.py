@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
-from orders_lambda import metric_names, observability, routes
-from orders_lambda.http.app import Reply, Request, api
+from orders_lambda import bootstrap, metric_names, observability, routes
+from orders_lambda.http.app import api
+from orders_lambda.http.shapes import Reply, Request
 
 
 @api.operation(routes.CANCEL_ORDER)
 def cancel_order(request: Request, order_id: str) -> Reply:
     caller = request.caller
-    order = request.container.cancel_order()(
+    order = request.services.cancel_order()(
         caller,
         request.order_id(order_id),
         expected_version=request.expected_version(required=False),
@@ -24,4 +25,5 @@ def cancel_order(request: Request, order_id: str) -> Reply:
     return request.order_reply(order)
 
 
-handler = api.handler
+handler = api.bind(bootstrap.container)
+bootstrap.init()  # in Lambda, a misconfigured function fails its init, naming the variable

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from orders_core import NewLine, Order
-from orders_core.use_cases import build_lines
-from orders_lambda import metric_names, observability, routes
-from orders_lambda.http.app import Reply, Request, api
+from orders_core import NewLine, Order, build_lines
+from orders_lambda import bootstrap, metric_names, observability, routes
+from orders_lambda.http.app import api
 from orders_lambda.http.models import CreateOrderRequest
+from orders_lambda.http.shapes import Reply, Request
 
 
 def _placed(request: Request, order: Order) -> Reply:
@@ -39,18 +39,19 @@ def create_order(request: Request) -> Reply:
     lines = [NewLine(ln.sku, ln.quantity, ln.unit_price) for ln in body.lines]
     key = request.header("Idempotency-Key")
     if key is None:
-        order = request.container.place_order()(caller, currency=body.currency, lines=lines)
+        order = request.services.place_order()(caller, currency=body.currency, lines=lines)
         return _placed(request, order)
 
     # Only keyed creates load Powertools' idempotency utility (a cold-start cost).
-    from orders_lambda.http import idempotency
+    # Cold start: only keyed creates load Powertools idempotency.
+    from orders_lambda.http import idempotency  # noqa: PLC0415
 
     key = idempotency.check_key(key)
     # Read before any claim, so a bad line is refused without holding the key.
     payload = idempotency.order_payload(body.currency, build_lines(lines, body.currency))
 
     def place() -> Reply:
-        placement = request.container.place_order().with_key(
+        placement = request.services.place_order().with_key(
             caller, key, currency=body.currency, lines=lines
         )
         if not placement.replayed:
@@ -66,9 +67,10 @@ def create_order(request: Request) -> Reply:
             first.status, first.body, {**first.headers, idempotency.REPLAYED_HEADER: "true"}
         )
 
-    return request.container.idempotent_creation()(
+    return request.services.idempotent_creation()(
         key=key, scope=caller.id, payload=payload, context=request.context, command=place
     )
 
 
-handler = api.handler
+handler = api.bind(bootstrap.container)
+bootstrap.init()  # in Lambda, a misconfigured function fails its init, naming the variable

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from orders_lambda import observability, routes
-from orders_lambda.http.app import Reply, Request, api
+from orders_lambda import bootstrap, observability, routes
+from orders_lambda.http.app import api
+from orders_lambda.http.shapes import Reply, Request
 
 
 @api.operation(routes.DELETE_ORDER)
 def delete_order(request: Request, order_id: str) -> Reply:
     caller = request.caller
-    request.container.delete_order()(
+    request.services.delete_order()(
         caller,
         request.order_id(order_id),
         expected_version=request.expected_version(required=False),
@@ -23,4 +24,5 @@ def delete_order(request: Request, order_id: str) -> Reply:
     return Reply(HTTPStatus.NO_CONTENT)
 
 
-handler = api.handler
+handler = api.bind(bootstrap.container)
+bootstrap.init()  # in Lambda, a misconfigured function fails its init, naming the variable

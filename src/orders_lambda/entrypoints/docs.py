@@ -11,9 +11,10 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Final
 
-from orders_lambda import routes
-from orders_lambda.http.app import Reply, Request, api, dumps
+from orders_lambda import bootstrap, routes
+from orders_lambda.http.app import api
 from orders_lambda.http.errors import RouteNotFound
+from orders_lambda.http.shapes import Reply, Request, dumps
 
 _ASSETS: Final = {
     "swagger-ui.css": ("swagger-ui.min.css", "text/css; charset=utf-8"),
@@ -52,7 +53,8 @@ def _asset(name: str) -> str:
 def _document_text(base_url: str) -> str:
     # The document only changes with the URL it is served at (one or two per function):
     # serialise it once per URL, not on every request.
-    from orders_lambda.http.openapi import served
+    # Cold start: the OpenAPI models build on the first docs request.
+    from orders_lambda.http.openapi import served  # noqa: PLC0415
 
     return dumps(served(base_url))
 
@@ -88,4 +90,5 @@ def swagger_asset(_: Request, asset: str) -> Reply:
     return Reply(200, _asset(file_name), _CACHED, content_type=content_type)
 
 
-handler = api.handler
+handler = api.bind(bootstrap.container)
+bootstrap.init()  # in Lambda, a misconfigured function fails its init, naming the variable

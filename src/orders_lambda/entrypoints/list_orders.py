@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 
-from orders_core import MAX_PAGE_SIZE, OrderStatus
-from orders_core.use_cases import DEFAULT_PAGE_SIZE
-from orders_lambda import routes
-from orders_lambda.http.app import Reply, Request, api
+from orders_core import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, OrderStatus
+from orders_lambda import bootstrap, routes
+from orders_lambda.http.app import api
 from orders_lambda.http.bodies import order_body
 from orders_lambda.http.errors import BadRequest
+from orders_lambda.http.shapes import Reply, Request
 
 _STATUSES = ", ".join(OrderStatus)
 _DIGITS = re.compile(r"[0-9]+", re.ASCII)
@@ -74,7 +74,7 @@ def _customer(request: Request, text: str | None) -> str | None:
 @api.operation(routes.LIST_ORDERS)
 def list_orders(request: Request) -> Reply:
     caller, params = request.caller, request.query
-    page = request.container.list_orders()(
+    page = request.services.list_orders()(
         caller,
         customer_id=_customer(request, params.get("customer_id")),
         limit=_limit(params.get("limit")),
@@ -87,4 +87,5 @@ def list_orders(request: Request) -> Reply:
     )
 
 
-handler = api.handler
+handler = api.bind(bootstrap.container)
+bootstrap.init()  # in Lambda, a misconfigured function fails its init, naming the variable

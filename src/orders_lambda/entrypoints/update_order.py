@@ -7,9 +7,10 @@ order is no longer PENDING.
 from __future__ import annotations
 
 from orders_core import NewLine
-from orders_lambda import observability, routes
-from orders_lambda.http.app import Reply, Request, api
+from orders_lambda import bootstrap, observability, routes
+from orders_lambda.http.app import api
 from orders_lambda.http.models import UpdateOrderRequest
+from orders_lambda.http.shapes import Reply, Request
 
 
 @api.operation(routes.UPDATE_ORDER)
@@ -18,7 +19,7 @@ def update_order(request: Request, order_id: str) -> Reply:
     version = request.expected_version(required=True)
     assert version is not None  # noqa: S101 - required=True never returns None
     body, _ = request.body(UpdateOrderRequest)
-    order = request.container.update_order()(
+    order = request.services.update_order()(
         caller,
         request.order_id(order_id),
         expected_version=version,
@@ -30,4 +31,5 @@ def update_order(request: Request, order_id: str) -> Reply:
     return request.order_reply(order)
 
 
-handler = api.handler
+handler = api.bind(bootstrap.container)
+bootstrap.init()  # in Lambda, a misconfigured function fails its init, naming the variable

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orders_core import Order
-from orders_core.order import format_time
+from orders_core import Order, format_time
 
 
 def order_body(order: Order) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, ClassVar, Final
 
+from orders_core import IdempotencyKeyReused as KeyReusedByAnotherOrder
 from orders_core import (
     IllegalTransition,
     InvalidCursor,
@@ -28,7 +29,6 @@ from orders_core import (
     StoreUnavailable,
     VersionConflict,
 )
-from orders_core.idempotency import IdempotencyKeyReused as KeyReusedByAnotherOrder
 from orders_manifest.errors import ErrorCode
 
 JSON: Final = "application/json"

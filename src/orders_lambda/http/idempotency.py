@@ -40,15 +40,14 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
-from orders_core import OrderLine, StoreUnavailable
-from orders_core.idempotency import KEY_PATTERN, MAX_KEY_LENGTH
-from orders_lambda.http.app import Reply
+from orders_core import KEY_PATTERN, MAX_KEY_LENGTH, OrderLine, StoreUnavailable
 from orders_lambda.http.errors import (
     RETRY_AFTER_SECONDS,
     BadRequest,
     IdempotencyInProgress,
     IdempotencyKeyReused,
 )
+from orders_lambda.http.shapes import Reply
 
 HEADER: Final = "Idempotency-Key"
 REPLAYED_HEADER: Final = "Idempotent-Replayed"

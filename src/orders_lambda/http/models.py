@@ -30,9 +30,14 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from orders_core import OrderStatus
-from orders_core.money import MINOR_UNITS
-from orders_core.order import MAX_LINES, MAX_QUANTITY, MAX_UNIT_PRICE, SKU_PATTERN
+from orders_core import (
+    CURRENCY_MINOR_UNITS,
+    MAX_LINES,
+    MAX_QUANTITY,
+    MAX_UNIT_PRICE,
+    SKU_PATTERN,
+    OrderStatus,
+)
 from orders_lambda.http.errors import ErrorCode
 
 # Any amount the API sends: totals and discounts may be 0, never negative.
@@ -46,7 +51,7 @@ UNIT_PRICE_PATTERN: Final = (
     r"|0\.(?:[1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9]))$"
 )
 SKU_SCHEMA_PATTERN: Final = f"^{SKU_PATTERN.pattern}$"
-CURRENCIES: Final = tuple(sorted(MINOR_UNITS))
+CURRENCIES: Final = tuple(sorted(CURRENCY_MINOR_UNITS))
 # The decimals a price may have, per currency group: fewer are padded ("12.5" is 12.50) and
 # zeros past the currency's last decimal change nothing ("12.500" EUR is 12.50).
 _DECIMALS_PATTERN: Final = {0: r"^[0-9]+(\.0{1,3})?$", 2: r"^[0-9]+(\.[0-9]{1,2}0?)?$"}
@@ -184,7 +189,7 @@ def _decimals_by_currency(schema: dict[str, Any]) -> None:
     currencies with the same minor units short of the pattern's 3."""
     rules = []
     for units, pattern in _DECIMALS_PATTERN.items():
-        codes = [code for code in CURRENCIES if MINOR_UNITS[code] == units]
+        codes = [code for code in CURRENCIES if CURRENCY_MINOR_UNITS[code] == units]
         rules.append(
             {
                 "if": {"properties": {"currency": {"enum": codes}}, "required": ["currency"]},

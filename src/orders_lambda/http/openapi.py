@@ -31,10 +31,13 @@ from typing import Any, Final
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from orders_core import MAX_PAGE_SIZE, OrderStatus
-from orders_core.cursor import MAX_CURSOR_LENGTH
-from orders_core.idempotency import MAX_KEY_LENGTH
-from orders_core.use_cases import DEFAULT_PAGE_SIZE
+from orders_core import (
+    DEFAULT_PAGE_SIZE,
+    MAX_CURSOR_LENGTH,
+    MAX_KEY_LENGTH,
+    MAX_PAGE_SIZE,
+    OrderStatus,
+)
 from orders_lambda.http.errors import ErrorCode
 from orders_lambda.http.models import (
     CreateOrderRequest,

@@ -1,4 +1,5 @@
-"""DynamoDB stream → EventBridge: the outbox publisher.
+"""DynamoDB stream → EventBridge: the outbox publisher (its entrypoint is
+:mod:`orders_lambda.entrypoints.publisher`).
 
 The orders table's stream carries every item write. This function takes the outbox items
 (``INSERT`` records whose sort key starts with ``EVENT#``), rebuilds their OrderEvents with
@@ -21,18 +22,14 @@ the same ``batchItemFailures`` shape.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import Any, Final
 
 from orders_adapters.dynamodb import event_from_item, is_event_item
 from orders_adapters.table_definition import EVENT_KEY_PREFIX, ORDERS_TABLE
-from orders_core import OrderEvent, OrdersError
+from orders_core import EventPublisher, OrderEvent, OrdersError
 from orders_lambda import metric_names, observability
-from orders_lambda.lambda_init import validate_at_init
-
-if TYPE_CHECKING:
-    from orders_adapters.eventbridge import PublishResult
 
 INSERT: Final = "INSERT"
 UNREADABLE: Final = "UNREADABLE_OUTBOX_ITEM"
@@ -43,12 +40,6 @@ STREAM_FILTER_PATTERN: Final[Mapping[str, Any]] = {
     "eventName": [INSERT],
     "dynamodb": {"Keys": {ORDERS_TABLE.sort_key or "SK": {"S": [{"prefix": EVENT_KEY_PREFIX}]}}},
 }
-
-
-class EventPublisher(Protocol):
-    """What the publisher needs: EventBridgePublisher, or a local stand-in."""
-
-    def publish(self, events: Sequence[OrderEvent]) -> PublishResult: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,16 +106,3 @@ def publish_records(event: Mapping[str, Any], publisher: EventPublisher) -> dict
         observability.count(metric_names.EVENTS_NOT_PUBLISHED, len(failures))
         observability.metrics().flush_metrics()
     return {"batchItemFailures": failures}
-
-
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """The Lambda entrypoint (DynamoDB stream mapping with ReportBatchItemFailures)."""
-    from orders_lambda.consumers.common import bind_invocation
-    from orders_lambda.consumers.wiring import event_publisher
-
-    publisher = event_publisher()
-    bind_invocation(context)
-    return publish_records(event, publisher)
-
-
-validate_at_init(events=True)  # in Lambda, misconfiguration fails the init, naming the variable
