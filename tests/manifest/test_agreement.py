@@ -12,15 +12,15 @@ from aws_lambda_powertools.utilities.feature_flags.schema import RuleAction
 
 from orders_adapters import appconfig
 from orders_core import CustomerTier, EventType, Role
-from orders_lambda import metric_names, publisher, settings
-from orders_lambda.consumers import payments, shipments, wiring
+from orders_lambda import metric_names, outbox, settings
+from orders_lambda.consumers import payments, shipments
 from orders_lambda.http import body_schemas, errors
 from orders_manifest import environment, events, flags, metrics, schemas
 from orders_manifest.errors import STATUS, ErrorCode
 from orders_manifest.operations import OPERATIONS
 
-# The settings models of the functions: what every function reads, and the publisher's own.
-MODELS = (settings.Settings, wiring.EventSettings)
+# The settings model of the functions: what every function reads, the publisher's bus included.
+MODELS = (settings.Settings,)
 
 
 @pytest.fixture
@@ -38,8 +38,6 @@ def test_the_manifest_names_every_setting_the_functions_read() -> None:
 def test_each_variable_is_the_one_the_settings_model_reads() -> None:
     for field in settings.Settings.model_fields:
         assert environment.variable(field) == settings.env_name(field), field
-    for field in wiring.EventSettings.model_fields:
-        assert environment.variable(field) == f"{settings.ENV_PREFIX}{field.upper()}", field
     with pytest.raises(KeyError, match="tabel_name"):
         environment.variable("tabel_name")
 
@@ -87,10 +85,10 @@ def test_event_sources_types_and_consumers_are_the_consumers_and_publishers() ->
         shipments.SHIPMENT_DELIVERED,
     )
     assert events.CONSUMERS == (payments.CONSUMER, shipments.CONSUMER)
-    assert wiring.EventSettings.model_fields["event_source"].default == events.ORDERS_SOURCE
+    assert settings.Settings.model_fields["event_source"].default == events.ORDERS_SOURCE
     assert EventType.ORDER_PLACED.value == events.ORDER_PLACED
-    assert events.STREAM_FILTER_PATTERN == publisher.STREAM_FILTER_PATTERN
-    assert events.STREAM_INSERT == publisher.INSERT
+    assert events.STREAM_FILTER_PATTERN == outbox.STREAM_FILTER_PATTERN
+    assert events.STREAM_INSERT == outbox.INSERT
 
 
 def test_the_flags_rules_see_the_tiers_and_roles_core_has_and_powertools_actions() -> None:
