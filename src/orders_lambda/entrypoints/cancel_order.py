@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 from orders_lambda import bootstrap, metric_names, observability, routes
+from orders_lambda.container import Container
 from orders_lambda.http.app import api
 from orders_lambda.http.shapes import Reply, Request
 
 
 @api.operation(routes.CANCEL_ORDER)
-def cancel_order(request: Request, order_id: str) -> Reply:
+def cancel_order(request: Request[Container], order_id: str) -> Reply:
     caller = request.caller
     order = request.services.cancel_order()(
         caller,

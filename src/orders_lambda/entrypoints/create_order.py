@@ -12,12 +12,13 @@ from http import HTTPStatus
 
 from orders_core import NewLine, Order, build_lines
 from orders_lambda import bootstrap, metric_names, observability, routes
+from orders_lambda.container import Container
 from orders_lambda.http.app import api
 from orders_lambda.http.models import CreateOrderRequest
 from orders_lambda.http.shapes import Reply, Request
 
 
-def _placed(request: Request, order: Order) -> Reply:
+def _placed(request: Request[Container], order: Order) -> Reply:
     observability.logger().info(
         "order placed",
         extra={"order_id": order.id, "customer_id": order.customer_id, "version": 1},
@@ -33,7 +34,7 @@ def _placed(request: Request, order: Order) -> Reply:
 
 
 @api.operation(routes.CREATE_ORDER)
-def create_order(request: Request) -> Reply:
+def create_order(request: Request[Container]) -> Reply:
     caller = request.caller
     body, _ = request.body(CreateOrderRequest)
     lines = [NewLine(ln.sku, ln.quantity, ln.unit_price) for ln in body.lines]

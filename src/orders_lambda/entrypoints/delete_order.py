@@ -8,12 +8,13 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from orders_lambda import bootstrap, observability, routes
+from orders_lambda.container import Container
 from orders_lambda.http.app import api
 from orders_lambda.http.shapes import Reply, Request
 
 
 @api.operation(routes.DELETE_ORDER)
-def delete_order(request: Request, order_id: str) -> Reply:
+def delete_order(request: Request[Container], order_id: str) -> Reply:
     caller = request.caller
     request.services.delete_order()(
         caller,

@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Final
 
 from orders_lambda import bootstrap, routes
+from orders_lambda.container import Container
 from orders_lambda.http.app import api
 from orders_lambda.http.errors import RouteNotFound
 from orders_lambda.http.shapes import Reply, Request, dumps
@@ -59,7 +60,7 @@ def _document_text(base_url: str) -> str:
     return dumps(served(base_url))
 
 
-def _base_url(request: Request) -> str:
+def _base_url(request: Request[Container]) -> str:
     """The URL the client called this API on: its scheme and host as API Gateway forwards
     them, and the stage or base path before the route."""
     context = request.event.get("requestContext") or {}
@@ -72,17 +73,17 @@ def _base_url(request: Request) -> str:
 
 
 @api.operation(routes.OPENAPI_DOCUMENT)
-def openapi_document(request: Request) -> Reply:
+def openapi_document(request: Request[Container]) -> Reply:
     return Reply.serialised(200, _document_text(_base_url(request)), _CACHED)
 
 
 @api.operation(routes.SWAGGER_UI)
-def swagger_ui(_: Request) -> Reply:
+def swagger_ui(_: Request[Container]) -> Reply:
     return Reply(200, _PAGE, _CACHED, content_type="text/html; charset=utf-8")
 
 
 @api.operation(routes.SWAGGER_ASSET)
-def swagger_asset(_: Request, asset: str) -> Reply:
+def swagger_asset(_: Request[Container], asset: str) -> Reply:
     found = _ASSETS.get(asset)
     if found is None:
         raise RouteNotFound(f"no asset {asset}")

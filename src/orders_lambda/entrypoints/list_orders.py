@@ -13,6 +13,7 @@ import re
 
 from orders_core import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, OrderStatus
 from orders_lambda import bootstrap, routes
+from orders_lambda.container import Container
 from orders_lambda.http.app import api
 from orders_lambda.http.bodies import order_body
 from orders_lambda.http.errors import BadRequest
@@ -55,7 +56,7 @@ def _status(text: str | None) -> OrderStatus | None:
         ) from None
 
 
-def _customer(request: Request, text: str | None) -> str | None:
+def _customer(request: Request[Container], text: str | None) -> str | None:
     if text is not None and not 1 <= len(text) <= MAX_CUSTOMER_ID_LENGTH:
         raise BadRequest(
             f"customer_id must be 1 to {MAX_CUSTOMER_ID_LENGTH} characters",
@@ -72,7 +73,7 @@ def _customer(request: Request, text: str | None) -> str | None:
 
 
 @api.operation(routes.LIST_ORDERS)
-def list_orders(request: Request) -> Reply:
+def list_orders(request: Request[Container]) -> Reply:
     caller, params = request.caller, request.query
     page = request.services.list_orders()(
         caller,

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from orders_core import NewLine
 from orders_lambda import bootstrap, observability, routes
+from orders_lambda.container import Container
 from orders_lambda.http.app import api
 from orders_lambda.http.models import UpdateOrderRequest
 from orders_lambda.http.shapes import Reply, Request
 
 
 @api.operation(routes.UPDATE_ORDER)
-def update_order(request: Request, order_id: str) -> Reply:
+def update_order(request: Request[Container], order_id: str) -> Reply:
     caller = request.caller
     version = request.expected_version(required=True)
     assert version is not None  # noqa: S101 - required=True never returns None

@@ -27,7 +27,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from orders_lambda import metric_names, observability, routes
 from orders_lambda.http import request as parse
 from orders_lambda.http.errors import MethodNotAllowed, RouteNotFound, problem_for
-from orders_lambda.http.shapes import Reply, Request, Services, dumps
+from orders_lambda.http.shapes import Configured, Reply, Request, dumps
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 # Where the resolver's per-event context keeps the services of the call.
@@ -122,7 +122,7 @@ class OrdersApi:
 
     # -- the Lambda entrypoint -------------------------------------------------------------
 
-    def bind(self, services: Callable[[], Services]) -> LambdaHandler:
+    def bind(self, services: Callable[[], Configured]) -> LambdaHandler:
         """The Lambda entrypoint ``handler(event, context)``, whose operations get the
         services ``services()`` returns (the composition root's container)."""
 

@@ -1,10 +1,9 @@
-"""What an HTTP operation sees and answers: :class:`Request`, :class:`Reply`, and the
-:class:`Services` it may ask for.
+"""What an HTTP operation sees and answers: :class:`Request` and :class:`Reply`.
 
 This module imports no container and no Powertools: the composition root
-(:mod:`orders_lambda.bootstrap`) hands each entrypoint an object that provides
-:class:`Services` (the dependency-injector container does), and the app
-(:mod:`orders_lambda.http.app`) wraps it in a :class:`Request` per event.
+(:mod:`orders_lambda.bootstrap`) hands each entrypoint its services (the dependency-injector
+container), and the app (:mod:`orders_lambda.http.app`) wraps them in a :class:`Request` per
+event, as ``request.services``.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -23,51 +22,24 @@ from orders_lambda.http.bodies import order_body
 from orders_lambda.http.errors import JSON
 
 if TYPE_CHECKING:
-    from orders_core import (
-        CancelOrder,
-        DeleteOrder,
-        GetOrder,
-        ListOrders,
-        PlaceOrder,
-        UpdateOrderLines,
-    )
     from orders_lambda.settings import Settings
 
 _M = TypeVar("_M", bound=BaseModel)
 
 
-class IdempotentCreation(Protocol):
-    """Runs ``command`` at most once per (``scope``, ``key``) and ``payload``: a retry gets the
-    first reply again (:class:`orders_lambda.http.idempotency.IdempotentCommand`)."""
+class Configured(Protocol):
+    """The least an operation's services provide: the settings its request is read with.
 
-    def __call__(
-        self, *, key: str, scope: str, payload: Any, context: Any, command: Callable[[], Reply]
-    ) -> Reply: ...
-
-
-class Services(Protocol):
-    """What the HTTP operations may ask of the composition root, each made on request.
-
-    The container provides every one of them (``Container.place_order()`` ...); a test may
-    pass any object that does.
+    The container provides it and everything else an operation asks for; an entrypoint
+    states which services it takes (``Request[Container]``), so mypy checks each use case it
+    asks for against the container that makes it.
     """
 
     @property
     def settings(self) -> Callable[[], Settings]: ...
-    @property
-    def place_order(self) -> Callable[[], PlaceOrder]: ...
-    @property
-    def get_order(self) -> Callable[[], GetOrder]: ...
-    @property
-    def list_orders(self) -> Callable[[], ListOrders]: ...
-    @property
-    def update_order(self) -> Callable[[], UpdateOrderLines]: ...
-    @property
-    def cancel_order(self) -> Callable[[], CancelOrder]: ...
-    @property
-    def delete_order(self) -> Callable[[], DeleteOrder]: ...
-    @property
-    def idempotent_creation(self) -> Callable[[], IdempotentCreation]: ...
+
+
+ServicesT_co = TypeVar("ServicesT_co", bound=Configured, covariant=True)
 
 
 def dumps(body: object) -> str:
@@ -126,7 +98,7 @@ class _Serialised(str):
     __slots__ = ()
 
 
-class Request:
+class Request(Generic[ServicesT_co]):
     """One request as an operation sees it: the event, the Lambda context, and the services the
     composition root gave the entrypoint."""
 
@@ -134,7 +106,7 @@ class Request:
     # functools.cached_property, which takes a lock on every first read (Python 3.11).
     __slots__ = ("_caller", "_settings", "context", "event", "services")
 
-    def __init__(self, event: Mapping[str, Any], context: Any, services: Services) -> None:
+    def __init__(self, event: Mapping[str, Any], context: Any, services: ServicesT_co) -> None:
         self.event, self.context, self.services = event, context, services
         self._settings: Settings | None = None
         self._caller: Principal | None = None
@@ -190,4 +162,4 @@ class Request:
         return Reply(status, order_body(order), headers)
 
 
-__all__ = ["IdempotentCreation", "Reply", "Request", "Services", "dumps"]
+__all__ = ["Configured", "Reply", "Request", "ServicesT_co", "dumps"]
