@@ -1,6 +1,6 @@
 """docs/adding-an-operation.md matches the code: its file count, that each file it names exists
-and holds the symbol it names (a new file: the one it is modelled on), and that the files it
-calls derived hold no table of operations."""
+and holds the symbol it names (a new file: the one it is modelled on), that the files it calls
+derived hold no table of operations, and that every shipped module that does is on the page."""
 
 from __future__ import annotations
 
@@ -57,3 +57,19 @@ def test_what_it_calls_derived_holds_no_table_of_operations() -> None:
         source = (ROOT / name).read_text(encoding="utf-8")
         named = {o.name for o in OPERATIONS if re.search(rf"[\"']{o.name}[\"']", source)}
         assert len(named) <= 1, (name, sorted(named))
+
+
+# A module naming this many of the order operations lists them: a new one would need a line.
+TABLE = 4
+
+
+def test_every_shipped_module_that_lists_the_operations_is_on_the_page() -> None:
+    text = _text()
+    names = [o.name for o in OPERATIONS if o.authorized]
+    listing = []
+    for path in sorted([*(ROOT / "src").rglob("*.py"), *(ROOT / "deploy_pulumi").rglob("*.py")]):
+        source = path.read_text(encoding="utf-8")
+        if sum(bool(re.search(rf"\b{name}\b", source)) for name in names) >= TABLE:
+            listing.append(str(path.relative_to(ROOT)))
+    assert listing, "the check finds the tables it is for (the manifest's own, at least)"
+    assert [name for name in listing if f"`{name}`" not in text] == []
