@@ -1,11 +1,13 @@
-"""The OrderRepository on DynamoDB: one table, two indexes, one round trip per operation.
+"""The OrderRepository on DynamoDB: one table, three indexes, one round trip per operation.
 
 Layout (``table_definition.ORDERS_TABLE``, shared with the tests, the local server and the
 Pulumi program):
 
 - order item: ``PK=ORDER#<id>``, ``SK=ORDER``, the order's record as top-level attributes,
   ``GSI1PK=CUSTOMER#<customer>`` / ``GSI1SK=<created_at>#<id>`` and
-  ``GSI2PK=STATUS#<status>#CUSTOMER#<customer>`` / ``GSI2SK=<created_at>#<id>``;
+  ``GSI2PK=STATUS#<status>#CUSTOMER#<customer>`` / ``GSI2SK=<created_at>#<id>``, and while
+  PENDING with a deadline ``GSI3PK=DUE#PENDING`` / ``GSI3SK=<payment_due>#<id>`` (the
+  expiry index, sparse: a save that moves the order out of PENDING drops the two);
 - outbox item: ``PK=ORDER#<id>``, ``SK=EVENT#<version, 10 digits>``, the event's record and
   ``expires_at`` (epoch seconds, TTL). The table's stream feeds these to the publisher. A
   write's events are at the version it writes (``check_write``) and that version is new
@@ -18,7 +20,8 @@ Pulumi program):
 Costs: ``get`` is one consistent GetItem; ``add``, ``save`` and ``delete`` are one
 TransactWriteItems each (the order write, conditional on its version, plus the outbox puts);
 ``list_for_customer`` is one Query on GSI1, or on GSI2 when a status is given; ``events_for``
-is one Query (more only past 1 MB of events). Listing is eventually consistent, as every GSI
+is one Query (more only past 1 MB of events); ``due_for_expiry`` is one Query on GSI3,
+never a Scan. Listing is eventually consistent, as every GSI
 read is; everything else is strongly consistent.
 
 Every botocore failure is translated here: a failed condition into ``OrderAlreadyExists``,
@@ -34,7 +37,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -43,10 +46,12 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from orders_adapters.aws_clients import session_and_config
 from orders_adapters.shared import (
+    check_due_limit,
     check_events,
     check_limit,
     check_write,
     cursor_after,
+    due_key,
     position_after,
     sort_key,
     unreadable,
@@ -56,6 +61,8 @@ from orders_adapters.table_definition import (
     CUSTOMER_INDEX,
     CUSTOMER_KEY_PREFIX,
     CUSTOMER_STATUS_INDEX,
+    DUE_INDEX,
+    DUE_PARTITION,
     EVENT_KEY_PREFIX,
     ORDER_KEY_PREFIX,
     ORDER_SORT_KEY,
@@ -83,6 +90,7 @@ from orders_core import (
     VersionConflict,
     format_time,
     parse_time,
+    utc,
 )
 
 if TYPE_CHECKING:
@@ -207,6 +215,10 @@ def order_item(order: Order) -> dict[str, AttributeValueTypeDef]:
         index = _index_for(status)
         item[index.partition_key] = {"S": index_partition_key(order.customer_id, status)}
         item[index.sort_key] = {"S": position}
+    due = due_key(order)
+    if due is not None:
+        item[DUE_INDEX.partition_key] = {"S": DUE_PARTITION}
+        item[DUE_INDEX.sort_key] = {"S": due}
     return item
 
 
@@ -384,6 +396,32 @@ class DynamoDbOrderRepository:
             cursor_after(self._codec, sort_key(orders[-1]), customer_id, status) if more else None
         )
         return Page(orders, next_cursor)
+
+    def due_for_expiry(self, now: datetime, *, limit: int) -> list[OrderId]:
+        """``orders_core.ExpiryIndex``: one Query on the sparse GSI3 (never a Scan), keys
+        only; eventually consistent, as every GSI read is."""
+        check_due_limit(limit)
+        # GSI3SK is "<payment_due>#<id>" in fixed-width time text; "$" sorts right after "#",
+        # so "<now>$" is above every key due by now and below every later one.
+        query: QueryInputTypeDef = {
+            "TableName": self._table,
+            "IndexName": DUE_INDEX.name,
+            "KeyConditionExpression": "#pk = :pk AND #sk < :bound",
+            "ExpressionAttributeNames": {"#pk": DUE_INDEX.partition_key, "#sk": DUE_INDEX.sort_key},
+            "ExpressionAttributeValues": {
+                ":pk": {"S": DUE_PARTITION},
+                ":bound": {"S": f"{format_time(utc(now))}$"},
+            },
+            "ScanIndexForward": True,
+            "Limit": limit,
+        }
+        with _translated("Query"):
+            response = self._client.query(**query)
+        with unreadable("order"):
+            return [
+                OrderId(str(item[DUE_INDEX.sort_key]["S"]).split("#", 1)[1])
+                for item in response.get("Items", [])
+            ]
 
     def events_for(self, order_id: OrderId) -> list[OrderEvent]:
         query: QueryInputTypeDef = {

@@ -13,9 +13,11 @@ import secrets
 import threading
 from collections.abc import Mapping, Sequence
 from copy import deepcopy
+from datetime import datetime
 from typing import Any
 
 from orders_adapters.shared import (
+    check_due_limit,
     check_events,
     check_limit,
     check_write,
@@ -37,6 +39,8 @@ from orders_core import (
     StoreError,
     VersionConflict,
     event_log_key,
+    format_time,
+    utc,
 )
 
 
@@ -138,6 +142,22 @@ class InMemoryOrderRepository:
         next_cursor = cursor_after(self._codec, page[-1][0], customer_id, status) if more else None
         with unreadable("order"):
             return Page(tuple(Order.from_record(r) for _, r in page), next_cursor)
+
+    def due_for_expiry(self, now: datetime, *, limit: int) -> list[OrderId]:
+        """``orders_core.ExpiryIndex``: a pass over the records in memory, which is this
+        store's whole index (it holds no more than a test or a demo puts in it)."""
+        check_due_limit(limit)
+        by = format_time(utc(now))
+        with self._lock, unreadable("order"):
+            due = sorted(
+                position_key(r["payment_due"], r["id"])
+                for r in self._orders.values()
+                if r["status"] == OrderStatus.PENDING
+                and r.get("payment_due") is not None
+                # fixed-width UTC text sorts as the times do
+                and r["payment_due"] <= by
+            )
+        return [OrderId(key.split("#", 1)[1]) for key in due[:limit]]
 
     def events_for(self, order_id: OrderId) -> list[OrderEvent]:
         with self._lock:

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from orders_core import (
+    MAX_DUE_BATCH,
     MAX_PAGE_SIZE,
     CursorCodec,
     CustomerId,
@@ -78,6 +79,19 @@ def check_events(order_id: OrderId, version: int, events: Sequence[OrderEvent]) 
 def check_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise InvalidInput(f"limit must be 1 to {MAX_PAGE_SIZE}", {"limit": "out of range"})
+
+
+def check_due_limit(limit: int) -> None:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_DUE_BATCH:
+        raise InvalidInput(f"limit must be 1 to {MAX_DUE_BATCH}", {"limit": "out of range"})
+
+
+def due_key(order: Order) -> str | None:
+    """The expiry index's sort key (``<payment_due>#<id>``: deadline order, then id) of an
+    order that belongs in the index (PENDING with a deadline), else None."""
+    if order.status is not OrderStatus.PENDING or order.payment_due is None:
+        return None
+    return position_key(format_time(order.payment_due), order.id)
 
 
 @contextmanager

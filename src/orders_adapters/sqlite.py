@@ -26,14 +26,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from orders_adapters.shared import (
+    check_due_limit,
     check_events,
     check_limit,
     check_write,
     cursor_after,
+    due_key,
     position_after,
     sort_key,
     unreadable,
@@ -52,6 +55,8 @@ from orders_core import (
     StoreUnavailable,
     VersionConflict,
     event_log_key,
+    format_time,
+    utc,
 )
 
 _T = TypeVar("_T")
@@ -86,6 +91,12 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     INSERT INTO deleted_orders (id)
         SELECT DISTINCT order_id FROM events
         WHERE type = 'OrderDeleted' AND order_id NOT IN (SELECT id FROM orders);
+    """,
+    # Payment deadlines: the expiry index, by status and deadline. Orders stored before this
+    # version have no deadline (NULL) and never expire.
+    """
+    ALTER TABLE orders ADD COLUMN due_key TEXT;
+    CREATE INDEX orders_by_status_due ON orders (status, due_key);
     """,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
@@ -459,8 +470,8 @@ class SqliteOrderRepository:
             if taken is not None:
                 raise OrderAlreadyExists(f"order {order.id} already exists or was deleted")
             conn.execute(
-                "INSERT INTO orders (id, customer_id, sort_key, status, version, body)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO orders (id, customer_id, sort_key, status, version, body, due_key)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     order.id,
                     order.customer_id,
@@ -468,6 +479,7 @@ class SqliteOrderRepository:
                     order.status.value,
                     order.version,
                     _dumps(order.to_record()),
+                    due_key(order),
                 ),
             )
             self._insert_events(conn, events)
@@ -485,11 +497,13 @@ class SqliteOrderRepository:
             # Inside BEGIN IMMEDIATE no other writer can run between the check and the update.
             self._check_version(conn, order.id, expected_version)
             conn.execute(
-                "UPDATE orders SET status = ?, version = ?, body = ? WHERE id = ? AND version = ?",
+                "UPDATE orders SET status = ?, version = ?, body = ?, due_key = ?"
+                " WHERE id = ? AND version = ?",
                 (
                     order.status.value,
                     order.version,
                     _dumps(order.to_record()),
+                    due_key(order),
                     order.id,
                     expected_version,
                 ),
@@ -537,6 +551,21 @@ class SqliteOrderRepository:
                 cursor_after(self._codec, str(page[-1][0]), customer_id, status) if more else None
             )
         return Page(orders, next_cursor)
+
+    def due_for_expiry(self, now: datetime, *, limit: int) -> list[OrderId]:
+        """``orders_core.ExpiryIndex``: one range read of the index by status and deadline
+        (``due_key`` is ``<payment_due>#<id>``, set only while PENDING with a deadline)."""
+        check_due_limit(limit)
+        # Keys are fixed-width time text, "#", id: "$" follows "#" in ASCII, so every key of a
+        # deadline at or before ``now`` sorts below "<now>$" and every later one above it.
+        bound = f"{format_time(utc(now))}$"
+        rows = self._read(
+            lambda conn: conn.execute(
+                "SELECT id FROM orders WHERE status = ? AND due_key < ? ORDER BY due_key LIMIT ?",
+                (OrderStatus.PENDING.value, bound, limit),
+            ).fetchall()
+        )
+        return [OrderId(str(r[0])) for r in rows]
 
     def events_for(self, order_id: OrderId) -> list[OrderEvent]:
         rows = self._read(

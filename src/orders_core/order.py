@@ -1,9 +1,12 @@
 """The Order aggregate: its lines, its lifecycle and the events its changes produce.
 
 Lifecycle: ``PENDING → PAID → SHIPPED → DELIVERED`` and ``PENDING | PAID → CANCELLED``.
-Lines change only while PENDING. An order may be deleted while PENDING or CANCELLED (a paid,
-shipped or delivered order is a financial record and stays). Every change bumps ``version`` by
-exactly one and returns exactly one :class:`OrderEvent`.
+Lines change only while PENDING. An order placed with a payment deadline (``payment_due``)
+that is still PENDING once the deadline has passed may expire: it becomes CANCELLED with the
+reason :attr:`CancelReason.PAYMENT_DEADLINE`, through the same ``OrderCancelled`` event as any
+other cancellation (its ``reason`` says which). An order may be deleted while PENDING or
+CANCELLED (a paid, shipped or delivered order is a financial record and stays). Every change
+bumps ``version`` by exactly one and returns exactly one :class:`OrderEvent`.
 
 Time only moves forward for an order: a change stamps ``updated_at`` with the later of the
 time it is given and the order's previous ``updated_at``, so a clock that steps back (an NTP
@@ -72,12 +75,25 @@ class EventType(StrEnum):
     ORDER_DELETED = "OrderDeleted"
 
 
+class CancelReason(StrEnum):
+    """Why an order was cancelled, carried by its ``OrderCancelled`` event."""
+
+    REQUESTED = "requested"
+    """A customer or staff asked for it."""
+    PAYMENT_DEADLINE = "payment_deadline"
+    """It was still unpaid at its payment deadline (``ExpireOrder``)."""
+
+
 _EVENT_FOR_STATUS: Final = {
     OrderStatus.PAID: EventType.ORDER_PAID,
     OrderStatus.SHIPPED: EventType.ORDER_SHIPPED,
     OrderStatus.DELIVERED: EventType.ORDER_DELIVERED,
     OrderStatus.CANCELLED: EventType.ORDER_CANCELLED,
 }
+
+
+def _optional_time(text: object) -> datetime | None:
+    return None if text is None else parse_time(str(text))
 
 
 def check_order_id(value: str) -> OrderId:
@@ -176,6 +192,8 @@ class OrderEvent:
 
     ``order`` is the order's snapshot after the change (for ``OrderDeleted``, the order as it
     was when deleted, at the deletion's version), as produced by :meth:`Order.to_record`.
+    ``reason`` is set on ``OrderCancelled`` only (None on other types, and on cancellations
+    stored before reasons existed).
     """
 
     event_id: str
@@ -185,10 +203,11 @@ class OrderEvent:
     order_version: int
     occurred_at: datetime
     order: Mapping[str, Any]
+    reason: CancelReason | None = None
 
     def to_record(self) -> dict[str, Any]:
         """A JSON-ready dict; :meth:`from_record` reverses it exactly."""
-        return {
+        record: dict[str, Any] = {
             "event_id": self.event_id,
             "type": self.type.value,
             "order_id": self.order_id,
@@ -197,6 +216,9 @@ class OrderEvent:
             "occurred_at": format_time(self.occurred_at),
             "order": dict(self.order),
         }
+        if self.reason is not None:
+            record["reason"] = self.reason.value
+        return record
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> OrderEvent:
@@ -208,6 +230,7 @@ class OrderEvent:
             order_version=int(record["order_version"]),
             occurred_at=parse_time(str(record["occurred_at"])),
             order=dict(record["order"]),
+            reason=None if record.get("reason") is None else CancelReason(record["reason"]),
         )
 
 
@@ -252,6 +275,10 @@ class Order:
 
     Create with :meth:`place`; change only through its methods, each of which validates the
     transition, bumps the version and returns the event describing the change.
+
+    ``payment_due`` is the payment deadline recorded at placement (None for orders placed
+    without one, as every order stored before deadlines existed was): it never moves, and
+    it stays on the order after it is paid or cancelled, as the deadline it had.
     """
 
     id: OrderId
@@ -263,6 +290,7 @@ class Order:
     created_at: datetime
     updated_at: datetime
     discounts: tuple[Discount, ...] = field(default=())
+    payment_due: datetime | None = None
     _computed: _Amounts | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -273,6 +301,8 @@ class Order:
         self.status = OrderStatus(self.status)
         self.created_at = utc(self.created_at)
         self.updated_at = utc(self.updated_at)
+        if self.payment_due is not None:
+            self.payment_due = utc(self.payment_due)
         if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 1:
             raise ValueError("version is a positive int")
 
@@ -292,7 +322,12 @@ class Order:
         lines: Sequence[OrderLine],
         discounts: Iterable[Discount],
         at: datetime,
+        payment_due: datetime | None = None,
     ) -> tuple[Order, OrderEvent]:
+        """A new PENDING order at version 1 and its OrderPlaced event; ``payment_due``, when
+        given, is its payment deadline and must not be before ``at``."""
+        if payment_due is not None and utc(payment_due) < utc(at):
+            raise ValueError("an order's payment deadline cannot be before its placement")
         order = cls(
             id=order_id,
             customer_id=customer_id,
@@ -303,6 +338,7 @@ class Order:
             created_at=at,
             updated_at=at,
             discounts=tuple(discounts),
+            payment_due=payment_due,
         )
         return order, order._event(EventType.ORDER_PLACED)
 
@@ -350,7 +386,28 @@ class Order:
         return self._changed(EventType.ORDER_UPDATED, at)
 
     def cancel(self, *, at: datetime) -> OrderEvent:
-        return self._move_to(OrderStatus.CANCELLED, at)
+        """Cancel on request (a PENDING or PAID order); the event's reason is REQUESTED."""
+        return self._move_to(OrderStatus.CANCELLED, at, CancelReason.REQUESTED)
+
+    def is_due(self, at: datetime) -> bool:
+        """True when this order is PENDING with a payment deadline at or before ``at``."""
+        return (
+            self.status is OrderStatus.PENDING
+            and self.payment_due is not None
+            and self.payment_due <= utc(at)
+        )
+
+    def expire(self, *, at: datetime) -> OrderEvent:
+        """Cancel an unpaid order whose payment deadline has passed by ``at``; the event's
+        reason is PAYMENT_DEADLINE. Anything else (paid, cancelled, no deadline, not yet
+        due) is an IllegalTransition: the caller decides whether that is news."""
+        if not self.is_due(at):
+            raise IllegalTransition(
+                f"a {self.status} order with payment deadline "
+                f"{'none' if self.payment_due is None else format_time(self.payment_due)} "
+                f"cannot expire at {format_time(at)}"
+            )
+        return self._move_to(OrderStatus.CANCELLED, at, CancelReason.PAYMENT_DEADLINE)
 
     def mark_paid(self, *, at: datetime) -> OrderEvent:
         return self._move_to(OrderStatus.PAID, at)
@@ -370,19 +427,23 @@ class Order:
     def can_move_to(self, status: OrderStatus) -> bool:
         return status in ALLOWED_TRANSITIONS[self.status]
 
-    def _move_to(self, status: OrderStatus, at: datetime) -> OrderEvent:
+    def _move_to(
+        self, status: OrderStatus, at: datetime, reason: CancelReason | None = None
+    ) -> OrderEvent:
         if not self.can_move_to(status):
             raise IllegalTransition(f"a {self.status} order cannot become {status}")
         self.status = status
-        return self._changed(_EVENT_FOR_STATUS[status], at)
+        return self._changed(_EVENT_FOR_STATUS[status], at, reason)
 
-    def _changed(self, event_type: EventType, at: datetime) -> OrderEvent:
+    def _changed(
+        self, event_type: EventType, at: datetime, reason: CancelReason | None = None
+    ) -> OrderEvent:
         self.version += 1
         # created_at too, for an order built by hand with updated_at before it.
         self.updated_at = max(utc(at), self.updated_at, self.created_at)
-        return self._event(event_type)
+        return self._event(event_type, reason)
 
-    def _event(self, event_type: EventType) -> OrderEvent:
+    def _event(self, event_type: EventType, reason: CancelReason | None = None) -> OrderEvent:
         return OrderEvent(
             event_id=event_id_for(self.id, self.version),
             type=event_type,
@@ -391,6 +452,7 @@ class Order:
             order_version=self.version,
             occurred_at=self.updated_at,
             order=self.to_record(),
+            reason=reason,
         )
 
     # -- mapping ---------------------------------------------------------------------------
@@ -400,8 +462,9 @@ class Order:
 
         Every store maps orders through this form, and events carry it; :meth:`from_record`
         reverses it exactly. Computed totals are included for readers but ignored on load.
+        ``payment_due`` is present only for an order that has a deadline.
         """
-        return {
+        record: dict[str, Any] = {
             "id": self.id,
             "customer_id": self.customer_id,
             "currency": self.currency,
@@ -419,6 +482,9 @@ class Order:
             "total": self.total.minor_units,
             "minor_units": MINOR_UNITS[self.currency],
         }
+        if self.payment_due is not None:
+            record["payment_due"] = format_time(self.payment_due)
+        return record
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Order:
@@ -441,6 +507,11 @@ class Order:
             ),
             discounts=tuple(
                 Discount(str(d["code"]), Decimal(str(d["percent"]))) for d in record["discounts"]
+            ),
+            payment_due=(
+                None
+                if record.get("payment_due") is None
+                else parse_time(str(record["payment_due"]))
             ),
         )
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Protocol
+from typing import Final, Protocol
 
 from orders_core.errors import InvalidConfiguration, InvalidInput
 from orders_core.money import Money
@@ -18,6 +18,12 @@ from orders_core.order import Discount, Order, OrderEvent, OrderId, OrderStatus
 from orders_core.principals import CustomerId, CustomerTier, Principal
 
 MAX_PAGE_SIZE = 100
+DEFAULT_PAYMENT_DEADLINE: Final = timedelta(minutes=30)
+"""How long a new order has to be paid when nothing else is configured."""
+MIN_PAYMENT_DEADLINE: Final = timedelta(seconds=1)
+MAX_PAYMENT_DEADLINE: Final = timedelta(days=30)
+"""The longest deadline a setting may give; a Standard workflow waits up to a year."""
+MAX_DUE_BATCH: Final = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +174,61 @@ class EventPublisher(Protocol):
     def publish(self, events: Sequence[OrderEvent]) -> PublishResult:
         """Publish ``events``; each is either in ``published`` or in ``failed``."""
         ...
+
+
+class ExpiryIndex(Protocol):
+    """The orders due to expire, read from an index by status and deadline (never a scan).
+
+    ``due_for_expiry`` returns the ids of PENDING orders whose ``payment_due`` is at or before
+    ``now``, earliest deadline first (then by id), at most ``limit`` (1 to
+    ``MAX_DUE_BATCH``, else ``InvalidInput``). Orders without a deadline are never listed, nor
+    are paid, cancelled or deleted ones. The answer may lag the latest writes (DynamoDB
+    answers from a global secondary index, which is eventually consistent): a caller re-reads
+    each order before acting on it, as ``ExpireOrder`` does. Faults of the store raise
+    ``StoreUnavailable`` or ``StoreError``, as for ``OrderRepository``.
+    """
+
+    def due_for_expiry(self, now: datetime, *, limit: int) -> list[OrderId]:
+        """Ids of PENDING orders due by ``now``, earliest deadline first."""
+        ...
+
+
+class PaymentDeadlinePolicy(Protocol):
+    """How long a newly placed order has to be paid, from configuration or feature flags.
+
+    Read once per placement; the order records the deadline it gets, so a later change of
+    the setting moves no existing order. Must not raise for configuration trouble: when its
+    source fails it returns ``DEFAULT_PAYMENT_DEADLINE``, so orders keep being placed.
+    """
+
+    def payment_window(self) -> timedelta:
+        """The time to pay, from ``MIN_PAYMENT_DEADLINE`` to ``MAX_PAYMENT_DEADLINE``."""
+        ...
+
+
+def check_payment_window(window: object) -> timedelta:
+    """``window`` if it is a ``timedelta`` within the bounds, else ``InvalidConfiguration``."""
+    if not isinstance(window, timedelta) or not (
+        MIN_PAYMENT_DEADLINE <= window <= MAX_PAYMENT_DEADLINE
+    ):
+        raise InvalidConfiguration(
+            f"payment deadline {window!r}: a timedelta from {MIN_PAYMENT_DEADLINE} to "
+            f"{MAX_PAYMENT_DEADLINE}"
+        )
+    return window
+
+
+@dataclass(frozen=True, slots=True)
+class FixedPaymentDeadline:
+    """A PaymentDeadlinePolicy with one set window (default 30 minutes), checked when built."""
+
+    window: timedelta = DEFAULT_PAYMENT_DEADLINE
+
+    def __post_init__(self) -> None:
+        check_payment_window(self.window)
+
+    def payment_window(self) -> timedelta:
+        return self.window
 
 
 class PricingPolicy(Protocol):

@@ -33,10 +33,12 @@ from orders_core.order import (
 )
 from orders_core.ports import (
     Clock,
+    FixedPaymentDeadline,
     IdGenerator,
     NoDiscounts,
     OrderRepository,
     Page,
+    PaymentDeadlinePolicy,
     PricingPolicy,
 )
 from orders_core.principals import CustomerId
@@ -44,6 +46,7 @@ from orders_core.timestamps import utc
 from orders_core.use_cases import (
     CancelOrder,
     DeleteOrder,
+    ExpireOrder,
     GetOrder,
     ListOrders,
     MarkDelivered,
@@ -223,6 +226,11 @@ class OrderBuilder:
     at: datetime = EPOCH
     step: timedelta = timedelta(minutes=1)
     path: tuple[OrderStatus, ...] = field(default=())
+    payment_due: datetime | None = None
+
+    def due_at(self, payment_due: datetime | None) -> OrderBuilder:
+        """Placed with this payment deadline (None, the default: without one)."""
+        return replace(self, payment_due=payment_due)
 
     def with_lines(self, *lines: OrderLine) -> OrderBuilder:
         return replace(self, lines=lines)
@@ -262,6 +270,7 @@ class OrderBuilder:
             lines=self.lines or (line(currency=self.currency),),
             discounts=self.discounts,
             at=self.at,
+            payment_due=self.payment_due,
         )
         events = [placed]
         for index, status in enumerate(self.path, start=1):
@@ -305,6 +314,7 @@ class UseCases(Generic[StoreT]):
     clock: Clock = field(default_factory=lambda: ManualClock(tick=timedelta(seconds=1)))
     ids: IdGenerator = field(default_factory=SequentialIds)
     pricing: PricingPolicy = field(default_factory=NoDiscounts)
+    deadlines: PaymentDeadlinePolicy = field(default_factory=FixedPaymentDeadline)
     place: PlaceOrder = field(init=False)
     get: GetOrder = field(init=False)
     list_orders: ListOrders = field(init=False)
@@ -314,10 +324,11 @@ class UseCases(Generic[StoreT]):
     mark_paid: MarkPaid = field(init=False)
     mark_shipped: MarkShipped = field(init=False)
     mark_delivered: MarkDelivered = field(init=False)
+    expire: ExpireOrder = field(init=False)
 
     def __post_init__(self) -> None:
         store, clock = self.store, self.clock
-        self.place = PlaceOrder(store, self.pricing, clock, self.ids)
+        self.place = PlaceOrder(store, self.pricing, clock, self.ids, self.deadlines)
         self.get = GetOrder(store)
         self.list_orders = ListOrders(store)
         self.update_lines = UpdateOrderLines(store, clock)
@@ -326,6 +337,7 @@ class UseCases(Generic[StoreT]):
         self.mark_paid = MarkPaid(store, clock)
         self.mark_shipped = MarkShipped(store, clock)
         self.mark_delivered = MarkDelivered(store, clock)
+        self.expire = ExpireOrder(store, clock)
 
 
 def placed_order(
@@ -335,9 +347,12 @@ def placed_order(
     at: datetime = EPOCH,
     lines: Iterable[OrderLine] | None = None,
     currency: str = "EUR",
+    payment_due: datetime | None = None,
 ) -> tuple[Order, OrderEvent]:
     """A just-placed order and its ``OrderPlaced`` event (shorthand for the builder)."""
-    builder = OrderBuilder(order_id=order_id, customer_id=customer_id, currency=currency, at=at)
+    builder = OrderBuilder(
+        order_id=order_id, customer_id=customer_id, currency=currency, at=at
+    ).due_at(payment_due)
     order, [event] = builder.with_lines(*(lines or ())).build_with_events()
     return order, event
 

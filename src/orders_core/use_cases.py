@@ -6,8 +6,8 @@ and change every order.
 
 What each returns, and why they differ: the changes a caller asks for (``PlaceOrder``,
 ``UpdateOrderLines``, ``CancelOrder``) return the changed ``Order``, which the caller shows;
-the event-driven ones (``MarkPaid``, ``MarkShipped``, ``MarkDelivered``) return a
-``Transition``, because their callers (the consumers of payment and shipment events) must
+the event-driven ones (``MarkPaid``, ``MarkShipped``, ``MarkDelivered``, ``ExpireOrder``)
+return a ``Transition``, because their callers (the consumers of payment and shipment events) must
 tell a change from a redelivered event that changed nothing; ``DeleteOrder`` returns None, as
 there is no order left to return (its ``OrderDeleted`` event holds its last state).
 
@@ -48,10 +48,13 @@ from orders_core.order import (
 from orders_core.ports import (
     MAX_PAGE_SIZE,
     Clock,
+    FixedPaymentDeadline,
     IdGenerator,
     OrderRepository,
     Page,
+    PaymentDeadlinePolicy,
     PricingPolicy,
+    check_payment_window,
 )
 from orders_core.principals import CustomerId, Principal
 
@@ -150,8 +153,9 @@ class PlaceOrder:
     """Place a new PENDING order for the calling customer.
 
     Rules: only customers place orders (for themselves); lines are validated and bounded; the
-    pricing policy decides the discounts once, at placement; the order and its OrderPlaced
-    event are stored together.
+    pricing policy decides the discounts once, at placement; the deadline policy (default
+    30 minutes) decides once how long the order has to be paid, and the order records that
+    deadline as ``payment_due``; the order and its OrderPlaced event are stored together.
 
     With an idempotency key (:meth:`with_key`) the key binds to one order for good: the
     order's id is derived from the customer and the key, so only one attempt can store it,
@@ -163,9 +167,15 @@ class PlaceOrder:
     """
 
     def __init__(
-        self, repo: OrderRepository, pricing: PricingPolicy, clock: Clock, ids: IdGenerator
+        self,
+        repo: OrderRepository,
+        pricing: PricingPolicy,
+        clock: Clock,
+        ids: IdGenerator,
+        deadlines: PaymentDeadlinePolicy | None = None,
     ) -> None:
         self._repo, self._pricing, self._clock, self._ids = repo, pricing, clock, ids
+        self._deadlines: PaymentDeadlinePolicy = deadlines or FixedPaymentDeadline()
 
     def __call__(self, principal: Principal, *, currency: str, lines: Iterable[NewLine]) -> Order:
         """Place an order of ``lines`` in ``currency`` for ``principal``; return it (PENDING,
@@ -225,13 +235,17 @@ class PlaceOrder:
         lines: tuple[OrderLine, ...],
     ) -> tuple[Order, OrderEvent]:
         subtotal = sum((line.total for line in lines), Money.zero(currency))
+        now = self._clock.now()
+        # Checked here too: a policy that breaks its bounds must not place unpayable orders.
+        window = check_payment_window(self._deadlines.payment_window())
         return Order.place(
             order_id=order_id,
             customer_id=CustomerId(principal.id),
             currency=currency,
             lines=lines,
             discounts=self._pricing.discounts_for(principal, subtotal),
-            at=self._clock.now(),
+            at=now,
+            payment_due=now + window,
         )
 
     def _first_placed(self, principal: Principal, order_id: OrderId) -> Order:
@@ -568,9 +582,52 @@ class MarkDelivered(_EventDrivenTransition):
         return order.mark_delivered(at=self._clock.now())
 
 
+class ExpireOrder:
+    """Let an unpaid order go at its payment deadline (the deadline workflow, the local
+    scheduler, or staff).
+
+    Rules: a PENDING order whose ``payment_due`` has passed becomes CANCELLED, and its
+    ``OrderCancelled`` event has the reason ``payment_deadline``. Idempotent and
+    order-tolerant: an order already paid (or shipped, delivered) or cancelled, for whatever
+    reason, is left alone, so running it twice changes nothing the second time, and a payment
+    that landed first wins. An order not yet due (a caller early by clock skew) or one placed
+    without a deadline is left alone too. Racing writers are retried a bounded number of times.
+    """
+
+    def __init__(self, repo: OrderRepository, clock: Clock) -> None:
+        self._repo, self._clock = repo, clock
+
+    def __call__(self, principal: Principal, order_id: str) -> Transition:
+        """Expire ``order_id`` if it is due now.
+
+        Returns a ``Transition``: ``changed`` True when this call cancelled it; False when it
+        was left alone (see the class docstring). Whether a False one is still to come is
+        ``transition.order.is_due`` at a later time: still PENDING with a later deadline.
+
+        Raises: ``PermissionDenied`` unless ``principal`` is staff; ``InvalidInput`` (field
+        ``order_id``) for a malformed id; ``OrderNotFound`` when there is no such order (or it
+        was deleted); ``VersionConflict`` when racing writers won every bounded retry;
+        ``StoreUnavailable`` or ``StoreError`` for a fault of the store.
+        """
+        _require_staff(principal, "expire orders")
+
+        def attempt() -> Transition:
+            order = self._repo.get(check_order_id(order_id))
+            now = self._clock.now()
+            if not order.is_due(now):
+                return Transition(order, changed=False)
+            version = order.version
+            event = order.expire(at=now)
+            self._repo.save(order, expected_version=version, events=[event])
+            return Transition(order, changed=True)
+
+        return _retrying(attempt)
+
+
 __all__ = [
     "CancelOrder",
     "DeleteOrder",
+    "ExpireOrder",
     "GetOrder",
     "ListOrders",
     "MarkDelivered",

@@ -10,7 +10,13 @@ Items:
   ``GSI1SK=<created_at>#<id>`` (a customer's orders, newest first, by Query on GSI1), and
   ``GSI2PK=STATUS#<status>#CUSTOMER#<customer id>``, ``GSI2SK`` the same as ``GSI1SK`` (one
   status of a customer's orders, by Query on GSI2, so a status filter needs no
-  FilterExpression and its pages are as full as unfiltered ones).
+  FilterExpression and its pages are as full as unfiltered ones); while the order is PENDING
+  with a payment deadline, also ``GSI3PK=DUE#PENDING``, ``GSI3SK=<payment_due>#<id>`` (the
+  expiry index: the orders due by a time, earliest first, by one Query on GSI3; sparse, so a
+  paid, cancelled or deadline-less order is not in it, and keys only, as the caller re-reads
+  each order anyway). One partition takes every pending order: its writes are one per
+  placement and one per leaving PENDING, far below a partition's throughput at this service's
+  order rates; a shop placing thousands of orders a second would shard the key.
 - outbox event: ``PK=ORDER#<id>``, ``SK=EVENT#<version, zero-padded>``, with ``expires_at``
   (epoch seconds) for TTL; written in the same transaction as the change it records, read by
   the stream publisher.
@@ -54,11 +60,14 @@ CUSTOMER_INDEX: Final = GlobalIndex(
 CUSTOMER_STATUS_INDEX: Final = GlobalIndex(
     name="GSI2", partition_key="GSI2PK", sort_key="GSI2SK", projection="ALL"
 )
+DUE_INDEX: Final = GlobalIndex(
+    name="GSI3", partition_key="GSI3PK", sort_key="GSI3SK", projection="KEYS_ONLY"
+)
 
 ORDERS_TABLE: Final = TableDefinition(
     partition_key="PK",
     sort_key="SK",
-    indexes=(CUSTOMER_INDEX, CUSTOMER_STATUS_INDEX),
+    indexes=(CUSTOMER_INDEX, CUSTOMER_STATUS_INDEX, DUE_INDEX),
     ttl_attribute="expires_at",
     stream_view_type="NEW_IMAGE",
     billing_mode="PAY_PER_REQUEST",
@@ -70,6 +79,7 @@ ORDER_SORT_KEY: Final = "ORDER"
 EVENT_KEY_PREFIX: Final = "EVENT#"
 CUSTOMER_KEY_PREFIX: Final = "CUSTOMER#"
 STATUS_KEY_PREFIX: Final = "STATUS#"
+DUE_PARTITION: Final = "DUE#PENDING"
 
 # Powertools idempotency's DynamoDB persistence layer expects a table keyed by "id" alone.
 IDEMPOTENCY_TABLE: Final = TableDefinition(

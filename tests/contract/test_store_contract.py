@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from orders_adapters.testing.contract import OrderRepositoryContract
+from orders_adapters.testing.contract import (
+    ExpiryContractStore,
+    ExpiryIndexContract,
+    OrderRepositoryContract,
+)
 from tests.contract.conftest import ContractStore
 
 
@@ -14,4 +18,12 @@ class TestEveryStore(OrderRepositoryContract):
 
     @pytest.fixture
     def contract_store(self, store: ContractStore) -> ContractStore:
+        return store
+
+
+class TestEveryExpiryIndex(ExpiryIndexContract):
+    """The expiry index's part of the suite, once per store: all three implement it."""
+
+    @pytest.fixture
+    def contract_store(self, store: ExpiryContractStore) -> ExpiryContractStore:
         return store

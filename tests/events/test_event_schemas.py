@@ -21,7 +21,15 @@ from orders_adapters.testing.strategies import (
     discount_percents,
     new_lines,
 )
-from orders_core import CustomerTier, EventType, FixedDiscounts, OrderEvent, Principal
+from orders_core import (
+    CancelReason,
+    CustomerTier,
+    EventType,
+    FixedDiscounts,
+    OrderEvent,
+    Principal,
+)
+from orders_core.testing import ManualClock
 from tests.events.schema_lock import (
     breaking_changes,
     latest_versions,
@@ -33,18 +41,34 @@ from tests.support.service import ALICE, STAFF, Service, a_line
 
 Step = Callable[[Service, str], Any]
 
+
+def _expire(service: Service, order_id: str) -> None:
+    """Past the order's deadline, then expire it (the workflow's or scheduler's step)."""
+    due = service.get(STAFF, order_id).payment_due
+    assert due is not None
+    clock = service.clock
+    assert isinstance(clock, ManualClock)
+    clock.set(max(due, clock.peek()))
+    assert service.expire(STAFF, order_id).changed
+
+
 STEPS: dict[str, Step] = {
     "cancel": lambda s, o: s.cancel(STAFF, o),
     "delete": lambda s, o: s.delete(STAFF, o),
     "pay": lambda s, o: s.mark_paid(STAFF, o),
     "ship": lambda s, o: s.mark_shipped(STAFF, o),
     "deliver": lambda s, o: s.mark_delivered(STAFF, o),
+    "expire": _expire,
 }
+
+
 # Every path an order can take after placement and any line updates.
 ENDINGS: tuple[tuple[str, ...], ...] = (
     (),
     ("cancel",),
     ("cancel", "delete"),
+    ("expire",),
+    ("expire", "delete"),
     ("delete",),
     ("pay",),
     ("pay", "cancel"),
@@ -114,6 +138,38 @@ def test_the_endings_between_them_emit_every_event_type() -> None:
             STEPS[step](service, order_id)
         emitted |= {event.type for event in service.store.all_events()}
     assert emitted == set(EventType)
+
+
+def test_a_cancellation_says_why_and_other_events_carry_no_reason() -> None:
+    reasons: dict[tuple[str, ...], list[CancelReason | None]] = {}
+    for ending in (("cancel",), ("expire",), ("pay",)):
+        service = Service(InMemoryOrderRepository())
+        order_id = service.place(ALICE, currency="EUR", lines=[a_line()]).id
+        for step in ending:
+            STEPS[step](service, order_id)
+        reasons[ending] = [e.reason for e in service.store.all_events()]
+        for event in service.store.all_events():
+            assert (
+                event.order["payment_due"]
+                == service.get(STAFF, order_id).to_record()["payment_due"]
+            )
+            assert problems(event) == [], event.type
+
+    assert reasons == {
+        ("cancel",): [None, CancelReason.REQUESTED],
+        ("expire",): [None, CancelReason.PAYMENT_DEADLINE],
+        ("pay",): [None, None],
+    }
+
+
+def test_a_reason_on_an_event_other_than_a_cancellation_breaks_its_schema() -> None:
+    service = Service(InMemoryOrderRepository())
+    service.place(ALICE, currency="EUR", lines=[a_line()])
+    record = {**service.store.all_events()[0].to_record(), "reason": "requested"}
+
+    assert problems(OrderEvent.from_record(record)) == [
+        ": Additional properties are not allowed ('reason' was unexpected)"
+    ]
 
 
 def test_an_event_that_breaks_its_schema_is_caught() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -128,3 +129,23 @@ def test_use_cases_that_change_an_order_read_it_then_write_once(
     assert calls.take() == read_then_write
     service.delete(ALICE, order.id)
     assert calls.take() == read_then_write
+
+
+def test_finding_the_orders_due_is_one_query_on_the_expiry_index_and_never_a_scan(
+    store: ContractDynamoDbStore, service: Service, dynamodb_client: DynamoDBClient
+) -> None:
+    for _ in range(3):
+        service.place(ALICE, currency="EUR", lines=LINES)
+    requests: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], model: Any, **_: Any) -> None:
+        requests.append({"operation": model.name, **params})
+
+    dynamodb_client.meta.events.register("provide-client-params.dynamodb", record)
+    try:
+        due = store.due_for_expiry(datetime.now(UTC) + timedelta(hours=1), limit=10)
+    finally:
+        dynamodb_client.meta.events.unregister("provide-client-params.dynamodb", record)
+
+    assert len(due) == 3
+    assert [(r["operation"], r.get("IndexName")) for r in requests] == [("Query", "GSI3")]

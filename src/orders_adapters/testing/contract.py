@@ -3,7 +3,8 @@ written outside this project (Postgres, a key-value service, ...) is held to the
 as the memory, SQLite and DynamoDB stores, which run this very suite.
 
 To run it against your store, subclass :class:`OrderRepositoryContract` in a test module and
-give the class a ``contract_store`` fixture returning a fresh, empty store::
+give the class a ``contract_store`` fixture returning a fresh, empty store (a store that also
+implements ``orders_core.ExpiryIndex`` subclasses :class:`ExpiryIndexContract` too)::
 
     import pytest
     from orders_adapters.testing.contract import OrderRepositoryContract
@@ -31,16 +32,20 @@ from typing import Protocol
 import pytest
 
 from orders_core import (
+    MAX_DUE_BATCH,
     MAX_PAGE_SIZE,
+    CancelReason,
     CustomerId,
     EventLog,
     EventType,
+    ExpiryIndex,
     IllegalTransition,
     InvalidCursor,
     InvalidInput,
     NewLine,
     Order,
     OrderAlreadyExists,
+    OrderEvent,
     OrderId,
     OrderNotFound,
     OrderRepository,
@@ -48,11 +53,22 @@ from orders_core import (
     Principal,
     VersionConflict,
 )
-from orders_core.testing import EPOCH, OrderBuilder, UseCases, line, placed_order
+from orders_core.testing import (
+    EPOCH,
+    ManualClock,
+    OrderBuilder,
+    UseCases,
+    line,
+    placed_order,
+)
 
 
 class ContractStore(OrderRepository, EventLog, Protocol):
     """What the suite needs of a store: the port and its event log."""
+
+
+class ExpiryContractStore(ContractStore, ExpiryIndex, Protocol):
+    """What :class:`ExpiryIndexContract` needs: a contract store with the expiry index."""
 
 
 def _add(
@@ -447,3 +463,116 @@ class OrderRepositoryContract:
             EventType.ORDER_SHIPPED,
             EventType.ORDER_DELIVERED,
         ]
+
+
+def _due(store: ExpiryContractStore, order_id: str, minute: int, *, placed: int = 0) -> Order:
+    """An order placed at EPOCH + ``placed`` minutes, due at EPOCH + ``minute`` minutes."""
+    order, event = placed_order(
+        order_id,
+        at=EPOCH + timedelta(minutes=placed),
+        payment_due=EPOCH + timedelta(minutes=minute),
+    )
+    store.add(order, [event])
+    return order
+
+
+def _due_by(store: ExpiryContractStore, minute: float, limit: int = 100) -> list[str]:
+    return list(store.due_for_expiry(EPOCH + timedelta(minutes=minute), limit=limit))
+
+
+class ExpiryIndexContract:
+    """``orders_core.ExpiryIndex`` as tests, for a store that implements it; subclass it with
+    a ``contract_store`` fixture as for :class:`OrderRepositoryContract`."""
+
+    def test_orders_due_by_a_time_are_listed_earliest_deadline_first(
+        self, contract_store: ExpiryContractStore
+    ) -> None:
+        _due(contract_store, "late", 30)
+        _due(contract_store, "early", 10)
+        _due(contract_store, "later-still", 60)
+        _due(contract_store, "same-time-b", 20)
+        _due(contract_store, "same-time-a", 20)
+
+        assert _due_by(contract_store, 30) == ["early", "same-time-a", "same-time-b", "late"]
+        assert _due_by(contract_store, 29.99) == ["early", "same-time-a", "same-time-b"]
+        assert _due_by(contract_store, 9) == []
+
+    def test_the_limit_takes_the_earliest_and_is_bounded(
+        self, contract_store: ExpiryContractStore
+    ) -> None:
+        for minute in (5, 3, 4, 1, 2):
+            _due(contract_store, f"order-{minute}", minute)
+
+        assert _due_by(contract_store, 10, limit=2) == ["order-1", "order-2"]
+        for bad in (0, MAX_DUE_BATCH + 1):
+            with pytest.raises(InvalidInput):
+                contract_store.due_for_expiry(EPOCH, limit=bad)
+
+    def test_orders_without_a_deadline_are_never_due(
+        self, contract_store: ExpiryContractStore
+    ) -> None:
+        _add(contract_store, "no-deadline")
+        _due(contract_store, "with-deadline", 1)
+
+        assert _due_by(contract_store, 60 * 24 * 365) == ["with-deadline"]
+
+    def test_an_order_leaves_the_index_when_paid_cancelled_deleted_or_expired(
+        self, contract_store: ExpiryContractStore
+    ) -> None:
+        for name in ("paid", "cancelled", "deleted", "expired", "updated", "kept"):
+            _due(contract_store, name, 1)
+        at = EPOCH + timedelta(minutes=2)
+        changes: dict[str, Callable[[Order], OrderEvent]] = {
+            "paid": lambda o: o.mark_paid(at=at),
+            "cancelled": lambda o: o.cancel(at=at),
+            "expired": lambda o: o.expire(at=at),
+            "updated": lambda o: o.replace_lines([line("NEW-1")], at=at),
+        }
+        for name, change in changes.items():
+            order = contract_store.get(OrderId(name))
+            event = change(order)
+            contract_store.save(order, expected_version=1, events=[event])
+        deleted = contract_store.get(OrderId("deleted"))
+        contract_store.delete(deleted.id, expected_version=1, events=[deleted.delete(at=at)])
+
+        # Still PENDING after new lines: still due, at the deadline it was placed with.
+        assert _due_by(contract_store, 5) == ["kept", "updated"]
+
+    def test_a_deadline_round_trips_and_an_order_keeps_it_after_it_is_paid(
+        self, contract_store: ExpiryContractStore
+    ) -> None:
+        placed = _due(contract_store, "order-1", 30)
+        stored = contract_store.get(OrderId("order-1"))
+        assert stored.payment_due == EPOCH + timedelta(minutes=30)
+        assert stored.same_state(placed)
+        event = stored.mark_paid(at=EPOCH + timedelta(minutes=1))
+        contract_store.save(stored, expected_version=1, events=[event])
+        assert contract_store.get(OrderId("order-1")).payment_due == placed.payment_due
+
+    def test_expire_order_lets_only_the_due_unpaid_orders_go(
+        self, contract_store: ExpiryContractStore
+    ) -> None:
+        clock = ManualClock()
+        service = UseCases(contract_store, clock=clock)
+        alice, staff = Principal.customer("alice"), Principal.staff("staff:contract")
+        lines = [NewLine("BOOK-1", 1, "5.00")]
+        unpaid = service.place(alice, currency="EUR", lines=lines)
+        paid = service.place(alice, currency="EUR", lines=lines)
+        service.mark_paid(staff, paid.id)
+        assert unpaid.payment_due == EPOCH + timedelta(minutes=30)
+        clock.advance(timedelta(minutes=29))
+        assert list(contract_store.due_for_expiry(clock.peek(), limit=10)) == []
+        clock.advance(timedelta(minutes=1))
+
+        due = contract_store.due_for_expiry(clock.peek(), limit=10)
+        assert due == [unpaid.id]
+        assert [service.expire(staff, order_id).changed for order_id in due] == [True]
+        assert not service.expire(staff, unpaid.id).changed
+        assert not service.expire(staff, paid.id).changed
+        assert contract_store.due_for_expiry(clock.peek(), limit=10) == []
+        cancelled = contract_store.events_for(unpaid.id)[-1]
+        assert (cancelled.type, cancelled.reason) == (
+            EventType.ORDER_CANCELLED,
+            CancelReason.PAYMENT_DEADLINE,
+        )
+        assert contract_store.get(paid.id).status is OrderStatus.PAID
