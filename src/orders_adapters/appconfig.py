@@ -3,9 +3,13 @@
 The flags document, its two discount flags and their check are described in
 :mod:`orders_manifest.flags` (the deployment checks the document it hosts with the same code).
 
-Fail-safe: when the store errors or hands back an invalid document, no discount applies, the
-failure is logged and counted (``failures`` and the ``on_failure`` callback, for a metric), and
-the store is not asked again for ``retry_after`` seconds. ``discounts_for`` never raises.
+The same document may set new orders' payment deadline (``payment_deadline_minutes``, see
+:mod:`orders_manifest.flags`); :class:`FeatureFlagsPricing` answers that port too.
+
+Fail-safe: when the store errors or hands back an invalid document, no discount applies and
+the deadline is the default, the failure is logged and counted (``failures`` and the
+``on_failure`` callback, for a metric), and the store is not asked again for ``retry_after``
+seconds. ``discounts_for`` and ``payment_window`` never raise.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, get_args
 
@@ -32,8 +37,14 @@ from aws_lambda_powertools.utilities.feature_flags.exceptions import (
 from botocore.exceptions import ClientError
 
 from orders_adapters.aws_clients import session_and_config
-from orders_core import Discount, Money, Principal
-from orders_manifest.flags import DISCOUNT_FLAGS, check_discount_flags, discount_percent
+from orders_core import DEFAULT_PAYMENT_DEADLINE, Discount, Money, Principal
+from orders_manifest.flags import (
+    DISCOUNT_FLAGS,
+    PAYMENT_DEADLINE,
+    check_discount_flags,
+    deadline_minutes,
+    discount_percent,
+)
 
 # Re-exported: what this module raises, and the document it was the home of.
 from orders_manifest.flags import InvalidFlagsDocument as InvalidFlagsDocument  # noqa: PLC0414
@@ -133,7 +144,8 @@ class _Snapshot(StoreProvider):
 
 
 class FeatureFlagsPricing:
-    """A PricingPolicy on Powertools feature flags, over any Powertools store.
+    """A PricingPolicy and a PaymentDeadlinePolicy on Powertools feature flags, over any
+    Powertools store.
 
     ``store_factory`` builds the store on first use (and again after AppConfig rejects its
     session). Caching is the store's (AppConfigStore's ``max_age``); each document the store
@@ -180,6 +192,20 @@ class FeatureFlagsPricing:
             self._fail("evaluation", exc)
             return ()
 
+    def payment_window(self) -> timedelta:
+        """``orders_core.PaymentDeadlinePolicy``: the flag's minutes, else the default."""
+        try:
+            flags = self._current_flags()
+            if flags is None:
+                return DEFAULT_PAYMENT_DEADLINE
+            value = flags.evaluate(name=PAYMENT_DEADLINE, context={}, default=False)
+            if value is False:  # the flag is not in the document
+                return DEFAULT_PAYMENT_DEADLINE
+            return timedelta(minutes=deadline_minutes(value, PAYMENT_DEADLINE))
+        except Exception as exc:  # noqa: BLE001 - the port promises orders keep working
+            self._fail("evaluation", exc)
+            return DEFAULT_PAYMENT_DEADLINE
+
     def _current_flags(self) -> FeatureFlags | None:
         with self._lock:
             now = self._monotonic()
@@ -204,14 +230,14 @@ class FeatureFlagsPricing:
                 except InvalidFlagsDocument as exc:
                     self._fail("invalid", exc)
                 else:
-                    if any(name in valid for name in DISCOUNT_FLAGS):
+                    if any(name in valid for name in (*DISCOUNT_FLAGS, PAYMENT_DEADLINE)):
                         self._flags = FeatureFlags(store=_Snapshot(valid))
             return self._flags
 
     def _fail(self, reason: FailureReason, exc: Exception) -> None:
         self.failures += 1
         self._logger.warning(
-            "feature flags %s, no discounts apply: %s: %s",
+            "feature flags %s, no discounts apply and deadlines are the default: %s: %s",
             reason,
             type(exc).__name__,
             exc,

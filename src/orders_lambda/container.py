@@ -17,6 +17,7 @@ composes, imports this module at run time. Tests build their own and override pr
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from dependency_injector import containers, providers
@@ -27,6 +28,8 @@ from orders_core import (
     CancelOrder,
     Clock,
     DeleteOrder,
+    ExpireOrder,
+    FixedPaymentDeadline,
     GetOrder,
     IdGenerator,
     ListOrders,
@@ -35,6 +38,7 @@ from orders_core import (
     MarkShipped,
     NoDiscounts,
     OrderRepository,
+    PaymentDeadlinePolicy,
     PlaceOrder,
     PricingPolicy,
     UpdateOrderLines,
@@ -42,6 +46,7 @@ from orders_core import (
 from orders_lambda import metric_names, observability
 from orders_lambda.settings import (
     MIN_CURSOR_KEY_LENGTH,
+    FlagsSource,
     Settings,
     SettingsError,
     StoreKind,
@@ -160,6 +165,19 @@ def _no_discounts() -> PricingPolicy:
     return NoDiscounts()
 
 
+def _deadlines(settings: Settings, pricing: PricingPolicy) -> PaymentDeadlinePolicy:
+    """A set deadline when the settings give one, else the flags' (the same flags object
+    that prices), else the default 30 minutes."""
+    if settings.payment_deadline_seconds is not None:
+        return FixedPaymentDeadline(timedelta(seconds=settings.payment_deadline_seconds))
+    if settings.flags_source is not FlagsSource.NONE:
+        from orders_adapters.appconfig import FeatureFlagsPricing  # noqa: PLC0415 - flags only
+
+        if isinstance(pricing, FeatureFlagsPricing):
+            return pricing
+    return FixedPaymentDeadline()
+
+
 def _dynamodb_idempotency(settings: Settings, client: DynamoDBClient) -> BasePersistenceLayer:
     # Cold start: only keyed creates build the idempotency layer.
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer  # noqa: PLC0415
@@ -234,6 +252,9 @@ class Container(containers.DeclarativeContainer):
         file=providers.Singleton(_file_pricing, settings),
         none=providers.Singleton(_no_discounts),
     )
+    deadlines: providers.Provider[PaymentDeadlinePolicy] = providers.Singleton(
+        _deadlines, settings, pricing
+    )
     idempotency_store: providers.Provider[BasePersistenceLayer] = providers.Selector(
         providers.Callable(_idempotency_kind, settings),
         dynamodb=providers.Singleton(_dynamodb_idempotency, settings, dynamodb_client),
@@ -244,7 +265,7 @@ class Container(containers.DeclarativeContainer):
     )
 
     place_order: providers.Provider[PlaceOrder] = providers.Factory(
-        PlaceOrder, repo=repo, pricing=pricing, clock=clock, ids=ids
+        PlaceOrder, repo=repo, pricing=pricing, clock=clock, ids=ids, deadlines=deadlines
     )
     get_order: providers.Provider[GetOrder] = providers.Factory(GetOrder, repo=repo)
     list_orders: providers.Provider[ListOrders] = providers.Factory(
@@ -267,6 +288,9 @@ class Container(containers.DeclarativeContainer):
     )
     mark_delivered: providers.Provider[MarkDelivered] = providers.Factory(
         MarkDelivered, repo=repo, clock=clock
+    )
+    expire_order: providers.Provider[ExpireOrder] = providers.Factory(
+        ExpireOrder, repo=repo, clock=clock
     )
     event_publisher: providers.Provider[EventPublisher] = providers.Singleton(
         _event_publisher, settings

@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     appconfig_profile: str | None = None
     appconfig_max_age_seconds: Annotated[int, Field(ge=0, le=3600)] = 60
     flags_file: Path | None = None
+    # How long a new order has to be paid; unset, the flags document's
+    # payment_deadline_minutes decides (30 minutes without one). Set by orders serve
+    # --payment-deadline; deployed functions leave it to the flags.
+    payment_deadline_seconds: Annotated[int, Field(ge=1, le=30 * 24 * 3600)] | None = None
 
     # The outbox publisher's bus (required by the publisher function alone), the source its
     # events carry, and another EventBridge endpoint (a local emulator).

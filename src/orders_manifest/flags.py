@@ -13,6 +13,11 @@ Rules see the caller as ``{"tier": "standard"|"premium", "role": "customer"|"sta
 also use Powertools' time conditions; a condition on any other key, or naming a tier or role
 that does not exist, makes the document invalid (it could never match, silently).
 
+The same document may set the payment deadline of new orders: a non-boolean flag
+``payment_deadline_minutes`` whose values are whole minutes (1 to 43,200, i.e. 30 days); its
+rules may use the time conditions only (a deadline does not depend on who orders). Without the
+flag a new order has 30 minutes to be paid (``orders_core.DEFAULT_PAYMENT_DEADLINE``).
+
 :func:`check_discount_flags` is the whole check of these two flags in the standard library:
 the Pulumi program runs it on the document it hosts, and ``orders_adapters.appconfig`` runs it
 after Powertools' own schema check, which also covers any other feature's flags.
@@ -20,7 +25,7 @@ after Powertools' own schema check, which also covers any other feature's flags.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
@@ -28,6 +33,9 @@ PREMIUM_DISCOUNT: Final = "premium_discount"
 CAMPAIGN_DISCOUNT: Final = "campaign_discount"
 # flag name -> the code of the Discount it produces (the codes FixedDiscounts uses too)
 DISCOUNT_FLAGS: Final = {PREMIUM_DISCOUNT: "premium", CAMPAIGN_DISCOUNT: "campaign"}
+PAYMENT_DEADLINE: Final = "payment_deadline_minutes"
+# orders_core.MAX_PAYMENT_DEADLINE in minutes (a test keeps them the same)
+MAX_DEADLINE_MINUTES: Final = 30 * 24 * 60
 # what a rule may ask about the caller, and the values each key can take (orders_core's
 # CustomerTier and Role; a test keeps them the same)
 CONTEXT_VALUES: Final[Mapping[str, frozenset[str]]] = {
@@ -108,7 +116,24 @@ def check_discount_flags(document: object) -> dict[str, Any]:
     for name in DISCOUNT_FLAGS:
         if name in document:
             _check_flag(name, document[name])
+    if PAYMENT_DEADLINE in document:
+        _check_flag(
+            PAYMENT_DEADLINE,
+            document[PAYMENT_DEADLINE],
+            unit="minutes",
+            value=deadline_minutes,
+            condition=_check_time_condition,
+        )
     return document
+
+
+def deadline_minutes(value: object, where: str) -> int:
+    """The whole minutes a ``payment_deadline_minutes`` value gives."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidFlagsDocument(f"{where}: a deadline is a whole number of minutes")
+    if not 1 <= value <= MAX_DEADLINE_MINUTES:
+        raise InvalidFlagsDocument(f"{where}: a deadline is 1 to {MAX_DEADLINE_MINUTES} minutes")
+    return value
 
 
 def discount_percent(value: object, where: str) -> Decimal | None:
@@ -141,12 +166,22 @@ def _percent(value: object, where: str) -> Decimal:
     return percent
 
 
-def _check_flag(name: str, feature: dict[str, Any]) -> None:
+def _check_flag(
+    name: str,
+    feature: dict[str, Any],
+    *,
+    unit: str = "percents",
+    value: Callable[[object, str], object] = discount_percent,
+    condition: Callable[[object, str], None] | None = None,
+) -> None:
+    """A non-boolean flag whose default and every rule's value pass ``value``, and whose
+    conditions pass ``condition`` (by default: the caller keys or a time key)."""
+    check_condition = condition or _check_condition
     if feature.get("boolean_type") is not False:
-        raise InvalidFlagsDocument(f'{name}: needs "boolean_type": false, its values are percents')
+        raise InvalidFlagsDocument(f'{name}: needs "boolean_type": false, its values are {unit}')
     if "default" not in feature:
         raise InvalidFlagsDocument(f"{name}: needs a default")
-    discount_percent(feature["default"], f"{name}.default")
+    value(feature["default"], f"{name}.default")
     rules = feature.get("rules") or {}
     if not isinstance(rules, dict):
         raise InvalidFlagsDocument(f"{name}.rules: an object of named rules")
@@ -154,12 +189,19 @@ def _check_flag(name: str, feature: dict[str, Any]) -> None:
         where = f"{name}.rules[{rule_name!r}]"
         if not isinstance(rule, dict) or "when_match" not in rule:
             raise InvalidFlagsDocument(f"{where}: a rule is an object with when_match")
-        discount_percent(rule["when_match"], f"{where}.when_match")
+        value(rule["when_match"], f"{where}.when_match")
         conditions = rule.get("conditions")
         if not isinstance(conditions, list) or not conditions:
             raise InvalidFlagsDocument(f"{where}.conditions: a non-empty list")
-        for index, condition in enumerate(conditions):
-            _check_condition(condition, f"{where}.conditions[{index}]")
+        for index, found in enumerate(conditions):
+            check_condition(found, f"{where}.conditions[{index}]")
+
+
+def _check_time_condition(condition: object, where: str) -> None:
+    _check_condition(condition, where)
+    assert isinstance(condition, dict)  # noqa: S101 - _check_condition refuses anything else
+    if condition["key"] not in TIME_KEYS:
+        raise InvalidFlagsDocument(f"{where}: a deadline rule may use time keys only")
 
 
 def _check_condition(condition: object, where: str) -> None:
@@ -184,11 +226,14 @@ __all__ = [
     "CAMPAIGN_DISCOUNT",
     "CONTEXT_VALUES",
     "DISCOUNT_FLAGS",
+    "MAX_DEADLINE_MINUTES",
+    "PAYMENT_DEADLINE",
     "PREMIUM_DISCOUNT",
     "RULE_ACTIONS",
     "TIME_KEYS",
     "InvalidFlagsDocument",
     "check_discount_flags",
+    "deadline_minutes",
     "default_flags_document",
     "discount_percent",
 ]

@@ -90,6 +90,18 @@ def test_tables_follow_the_shared_definition(deployment: Deployment) -> None:
     assert deployment.one(TABLE, "orders").state["streamEnabled"] is True
 
 
+def test_the_orders_table_has_the_sparse_keys_only_expiry_index(deployment: Deployment) -> None:
+    indexes = {
+        i["name"]: i for i in deployment.one(TABLE, "orders").state["globalSecondaryIndexes"]
+    }
+    due = indexes["GSI3"]
+    assert [(k["attributeName"], k["keyType"]) for k in due["keySchemas"]] == [
+        ("GSI3PK", "HASH"),
+        ("GSI3SK", "RANGE"),
+    ]
+    assert due["projectionType"] == "KEYS_ONLY"
+
+
 def test_prod_alone_protects_its_data_from_deletion(deployment: Deployment) -> None:
     prod = deployment.stack == "prod"
     assert deployment.setting("deletionProtection") is prod

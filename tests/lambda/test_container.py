@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,15 @@ from orders_adapters.appconfig import FeatureFlagsPricing
 from orders_adapters.dynamodb import DynamoDbOrderRepository
 from orders_adapters.memory import InMemoryOrderRepository
 from orders_adapters.sqlite import SqliteOrderRepository
-from orders_core import NoDiscounts, PlaceOrder
+from orders_core import NewLine, NoDiscounts, PlaceOrder, Principal
 from orders_lambda import bootstrap
 from orders_lambda import container as containers
 from orders_lambda.http.idempotency import IdempotentCommand
 from orders_lambda.http.idempotency_store import SqliteIdempotencyStore
 from orders_lambda.settings import Settings, load_settings
 from tests.support.scripts import run_script
+
+LINES = [NewLine("SKU-1", 1, "10.00")]
 
 
 def test_every_dependency_is_provided(settings: Settings) -> None:
@@ -125,3 +128,39 @@ def test_an_entrypoint_builds_nothing_at_import_and_loads_only_its_path(
     )
     outcome = json.loads(run_script(script).splitlines()[-1])
     assert outcome == {"built_at_import": False, "status": status, "loaded": []}
+
+
+def _placed_deadline(built: containers.Container) -> timedelta:
+    order = built.place_order()(Principal.customer("alice"), currency="EUR", lines=LINES)
+    assert order.payment_due is not None
+    return order.payment_due - order.created_at
+
+
+def test_a_new_order_has_thirty_minutes_to_be_paid_by_default(settings: Settings) -> None:
+    assert _placed_deadline(containers.build(settings)) == timedelta(minutes=30)
+
+
+def _flags_with_deadline(environment: pytest.MonkeyPatch, tmp_path: Path, minutes: int) -> None:
+    flags = tmp_path / "flags.json"
+    document = {"payment_deadline_minutes": {"boolean_type": False, "default": minutes}}
+    flags.write_text(json.dumps(document), encoding="utf-8")
+    environment.setenv("ORDERS_FLAGS_SOURCE", "file")
+    environment.setenv("ORDERS_FLAGS_FILE", str(flags))
+
+
+def test_the_flags_document_sets_the_payment_deadline(
+    environment: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _flags_with_deadline(environment, tmp_path, 45)
+    built = containers.build(load_settings())
+    deadlines: object = built.deadlines()
+    assert deadlines is built.pricing()  # one flags object answers both ports
+    assert _placed_deadline(built) == timedelta(minutes=45)
+
+
+def test_a_set_payment_deadline_wins_over_the_flags(
+    environment: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _flags_with_deadline(environment, tmp_path, 45)
+    environment.setenv("ORDERS_PAYMENT_DEADLINE_SECONDS", "120")
+    assert _placed_deadline(containers.build(load_settings())) == timedelta(minutes=2)

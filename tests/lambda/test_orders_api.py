@@ -33,6 +33,8 @@ from tests.support.apigw import (
 from tests.support.builders import placed_order
 from tests.support.fakes import EPOCH, FrozenClock
 
+STAFF_PRINCIPAL = Principal.staff("staff:tests")
+
 
 def _order_id(answer: Answer) -> str:
     return str(answer.json["id"])
@@ -54,6 +56,21 @@ def test_placing_an_order_answers_201_with_location_and_etag(placed: Answer) -> 
     assert placed.header("Location") == "/test/orders/order-000001"
     assert placed.header("ETag") == '"1"'
     assert placed.header("Content-Type") == "application/json"
+
+
+def test_a_pending_order_shows_its_payment_deadline_until_it_is_paid_or_cancelled(
+    call: Call, placed: Answer, container: Container
+) -> None:
+    # The stepping clock read once at placement: the deadline is 30 minutes after it.
+    assert placed.json["payment_due"] == "2026-01-01T12:30:00.000000+00:00"
+    assert placed.json["created_at"] == "2026-01-01T12:00:00.000000+00:00"
+    path = f"/orders/{_order_id(placed)}"
+    assert call("GET", path).json["payment_due"] == placed.json["payment_due"]
+    assert "payment_due" not in call("POST", f"{path}/cancel").json
+    assert "payment_due" not in call("GET", path).json
+    paid = call("POST", "/orders", body=NEW_ORDER)
+    MarkPaid(container.repo(), container.clock())(STAFF_PRINCIPAL, _order_id(paid))
+    assert "payment_due" not in call("GET", f"/orders/{_order_id(paid)}").json
 
 
 def test_a_premium_customer_gets_the_premium_discount(call: Call, container: Container) -> None:

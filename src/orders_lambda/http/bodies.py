@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from orders_core import Order, format_time
+from orders_core import Order, OrderStatus, format_time
 
 
 def order_body(order: Order) -> dict[str, Any]:
-    """The JSON of an order (an :class:`OrderOut`)."""
-    return {
+    """The JSON of an order (an :class:`OrderOut`); ``payment_due`` only while it is PENDING
+    with a deadline: once paid or cancelled the deadline is no longer the customer's news."""
+    body: dict[str, Any] = {
         "id": order.id,
         "customer_id": order.customer_id,
         "status": order.status.value,
@@ -34,6 +35,9 @@ def order_body(order: Order) -> dict[str, Any]:
         "created_at": format_time(order.created_at),
         "updated_at": format_time(order.updated_at),
     }
+    if order.status is OrderStatus.PENDING and order.payment_due is not None:
+        body["payment_due"] = format_time(order.payment_due)
+    return body
 
 
 __all__ = ["order_body"]

@@ -241,6 +241,14 @@ class OrderOut(BaseModel):
     total: Amount
     created_at: Timestamp
     updated_at: Timestamp
+    payment_due: Timestamp | None = Field(
+        default=None,
+        description=(
+            "The payment deadline, sent only while the order is PENDING: still unpaid then, "
+            "the order is cancelled (OrderCancelled with the reason payment_deadline). Set at "
+            "placement and never moved; absent for orders placed before deadlines existed"
+        ),
+    )
 
 
 class OrderPage(BaseModel):

@@ -214,8 +214,12 @@ def _example_order(**changes: Any) -> dict[str, Any]:
         "total": "25.00",
         "created_at": "2026-03-01T09:30:00.000000+00:00",
         "updated_at": "2026-03-01T09:30:00.000000+00:00",
+        "payment_due": "2026-03-01T10:00:00.000000+00:00",
     }
-    return {**order, **changes}
+    example = {**order, **changes}
+    if example["status"] != "PENDING":
+        del example["payment_due"]  # sent only while PENDING
+    return example
 
 
 _CREATE_EXAMPLES: Final = {
