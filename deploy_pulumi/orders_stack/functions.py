@@ -23,7 +23,7 @@ from deploy_pulumi.artifact import ARCHITECTURE
 from orders_manifest import operations
 from orders_manifest.events import STREAM_FILTER_PATTERN
 from orders_manifest.operations import Grant, Kind
-from orders_manifest.tables import ORDERS_TABLE
+from orders_manifest.tables import CUSTOMER_INDEX, CUSTOMER_STATUS_INDEX
 
 from . import policies
 from .config import FlagsConfig
@@ -114,8 +114,10 @@ class Grants:
         self._flags = flags
         table = data.orders_table.arn
         self._orders = table
+        # Listing reads the customer indexes only; the expiry index is the local scheduler's.
         self._indexes = [
-            pulumi.Output.concat(table, "/index/", index.name) for index in ORDERS_TABLE.indexes
+            pulumi.Output.concat(table, "/index/", index.name)
+            for index in (CUSTOMER_INDEX, CUSTOMER_STATUS_INDEX)
         ]
 
     def _orders_table(self, grants: tuple[Grant, ...]) -> list[Statement]:
