@@ -32,6 +32,7 @@ import yaml
 from orders_adapters.dynamodb import event_item, order_item
 from orders_core import Order, OrderStatus
 from orders_core.testing import OrderBuilder, line
+from orders_manifest.tables import DUE_INDEX, ORDERS_TABLE
 
 PROGRAM: Final = Path(__file__).parent
 PRICES: Final = PROGRAM / "prices.json"
@@ -79,7 +80,7 @@ SECRETS: Final = 1
 WEB_ACLS: Final = 1
 WAF_RULES: Final = 4
 DASHBOARDS: Final = 2
-ALARM_METRICS: Final = 79
+ALARM_METRICS: Final = 81
 # X-Ray's default sampling rule: the first request each second, then 5% of the rest. One
 # order's life is costed as if every request were traced; a month applies the rule.
 XRAY_RESERVOIR_PER_SECOND: Final = 1
@@ -252,6 +253,8 @@ class OrderLife:
             customer_id="4a7b3c2e-9d1f-4e8a-b6c5-2f3e4d5a6b7c",
             at=datetime(2026, 12, 1, tzinfo=UTC),
         ).with_lines(line("BOOK-42", 2, "12.50"), line("MUG-7", 1, "8.00"))
+        # Placed with the default 30-minute payment deadline: in the expiry index until paid.
+        builder = builder.due_at(datetime(2026, 12, 1, 0, 30, tzinfo=UTC))
         _, events = builder.in_status(OrderStatus.DELIVERED).build_with_events()
         expires = int((datetime(2026, 12, 1, tzinfo=UTC) + timedelta(days=7)).timestamp())
         orders = {
@@ -261,6 +264,27 @@ class OrderLife:
         # Powertools keeps the hashed key, status, expiry and the whole 201 answer (the order
         # as JSON, measured at 357 bytes for one line: about 500 for two) with the key.
         return cls(orders, [event_item(e, expires_at=expires) for e in events], 700)
+
+
+def due_entry_writes(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> int:
+    """The expiry index's writes for an order item going from ``old`` to ``new``: its entry
+    (keys only) put when it appears, deleted when it goes, rewritten when its key changes."""
+
+    def entry(item: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        if item is None or DUE_INDEX.partition_key not in item:
+            return None
+        keys = (
+            ORDERS_TABLE.partition_key,
+            ORDERS_TABLE.sort_key,
+            DUE_INDEX.partition_key,
+            DUE_INDEX.sort_key,
+        )
+        return {k: item[k] for k in keys if k and k in item}
+
+    before, after = entry(old), entry(new)
+    if before == after:
+        return 0
+    return sum(write_units(found) for found in (before, after) if found is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +317,7 @@ class Model:
             + write_units(new)  # GSI1
             + write_units(old)  # GSI2: the old status's entry deleted
             + write_units(new)  # GSI2: the new status's entry put
+            + due_entry_writes(old, new)  # GSI3: the entry leaves with PENDING
         )
         return Usage(
             read_units=read_units(old),
@@ -316,6 +341,7 @@ class Model:
                 write_units=write_units(placed, transactional=True)
                 + write_units(life.events[0], transactional=True)
                 + 2 * write_units(placed)
+                + due_entry_writes(None, placed)  # GSI3, keys only
                 + 2 * write_units(idempotency),
                 log_bytes=LOG_LINE_BYTES + 2 * METRIC_BLOB_BYTES,
             )

@@ -32,6 +32,7 @@ FIELDS: Final = frozenset(
         "appconfig_profile",
         "appconfig_max_age_seconds",
         "flags_file",
+        "payment_deadline_seconds",
         "staff_group",
         "tier_claim",
         "max_body_bytes",

@@ -17,6 +17,7 @@ from deploy_pulumi.cost_model import (
     alarm_metrics,
     billed_ms,
     cost_by_service,
+    due_entry_writes,
     item_size,
     read_units,
     traces_recorded,
@@ -145,7 +146,7 @@ def test_a_month_samples_traces_and_adds_the_fixed_costs() -> None:
     assert month["Lambda provisioned concurrency"] == pytest.approx(
         2 * 1 * 730 * 3600 * 0.0000033334
     )
-    assert month["CloudWatch alarms"] == pytest.approx(79 * 0.10)
+    assert month["CloudWatch alarms"] == pytest.approx(81 * 0.10)
     assert month["WAF web ACL and rules"] == pytest.approx(5.00 + 4 * 1.00)
 
 
@@ -183,3 +184,15 @@ def test_the_report_prints_each_step_the_month_by_service_and_what_dominates() -
         assert part in text
     assert "1,000,000 orders a month" in text
     assert "dominant line:" in text
+
+
+def test_the_expiry_index_entry_is_written_at_placement_and_removed_when_paid() -> None:
+    model = Model(StackInputs.read("dev"), Prices.load(), warm_microseconds())
+    pending = model.life.orders[OrderStatus.PENDING]
+    paid = model.life.orders[OrderStatus.PAID]
+    assert "GSI3PK" in pending
+    assert "GSI3PK" not in paid
+    # Keys only: one write unit to put it, one to delete it; later transitions touch none.
+    assert due_entry_writes(None, pending) == 1
+    assert due_entry_writes(pending, paid) == 1
+    assert due_entry_writes(paid, model.life.orders[OrderStatus.SHIPPED]) == 0
