@@ -27,19 +27,15 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from orders_adapters.dynamodb import event_from_item, is_event_item
-from orders_adapters.table_definition import EVENT_KEY_PREFIX, ORDERS_TABLE
 from orders_core import EventPublisher, OrderEvent, OrdersError
 from orders_lambda import metric_names, observability
+from orders_manifest.events import STREAM_INSERT
 
-INSERT: Final = "INSERT"
+# The deployment filters the stream with ``orders_manifest.events.STREAM_FILTER_PATTERN``, so only
+# outbox inserts invoke the function; the checks below stay, for unfiltered sources and local
+# runs.
+INSERT: Final = STREAM_INSERT
 UNREADABLE: Final = "UNREADABLE_OUTBOX_ITEM"
-
-# The event source mapping's filter, for the deployment: only outbox inserts invoke the
-# function at all (the checks below stay, for unfiltered sources and local runs).
-STREAM_FILTER_PATTERN: Final[Mapping[str, Any]] = {
-    "eventName": [INSERT],
-    "dynamodb": {"Keys": {ORDERS_TABLE.sort_key or "SK": {"S": [{"prefix": EVENT_KEY_PREFIX}]}}},
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,9 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ENV_PREFIX: Final = "ORDERS_"
+from orders_manifest import environment
+
+ENV_PREFIX: Final = environment.PREFIX
 MIN_CURSOR_KEY_LENGTH: Final = 32
 
 

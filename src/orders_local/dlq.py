@@ -135,7 +135,8 @@ def payment_reason(message: MessageTypeDef) -> str:
     """Why the payments consumer refused ``message``: its own verdict on the body when the
     body decides it, else where the consumer logged the reason."""
     from orders_lambda.consumers.common import MessageRejected
-    from orders_lambda.consumers.payments import PAYMENT_COMPLETED, parse_payment
+    from orders_lambda.consumers.payments import parse_payment
+    from orders_manifest.events import PAYMENT_COMPLETED
 
     try:
         parse_payment(message["Body"])

@@ -11,7 +11,8 @@ import pytest
 from orders_adapters.dynamodb import event_item, order_item
 from orders_core import OrderEvent
 from orders_lambda.metric_names import EVENTS_NOT_PUBLISHED
-from orders_lambda.outbox import STREAM_FILTER_PATTERN, publish_records
+from orders_lambda.outbox import publish_records
+from orders_manifest.events import STREAM_FILTER_PATTERN
 from tests.events.conftest import Logs
 from tests.events.stream_records import FakePublisher, record
 from tests.support.builders import placed_order

@@ -29,11 +29,12 @@ from orders_lambda.consumers.common import (
     log_rejected,
     validated,
 )
+from orders_manifest.events import PAYMENT_COMPLETED, PAYMENTS_CONSUMER
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-CONSUMER: Final = "payments"
+CONSUMER: Final = PAYMENTS_CONSUMER
 
 
 class MarkPaidUseCase(Protocol):
@@ -42,9 +43,6 @@ class MarkPaidUseCase(Protocol):
     def __call__(
         self, principal: Principal, order_id: str, *, amount: Money | None = None
     ) -> Transition: ...
-
-
-PAYMENT_COMPLETED: Final = "PAYMENT_COMPLETED"
 
 
 class PaymentCompleted(BaseModel):

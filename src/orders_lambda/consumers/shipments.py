@@ -28,14 +28,16 @@ from orders_lambda.consumers.common import (
     log_rejected,
     validated,
 )
+from orders_manifest.events import (
+    SHIPMENT_DISPATCHED,
+    SHIPMENTS_CONSUMER,
+    SHIPMENTS_SOURCE,
+)
 
-CONSUMER: Final = "shipments"
-# The source the shipments service puts its events under. Only its events move orders: the
-# rule matches it, and the consumer refuses another source that reaches it anyway.
-SHIPMENTS_SOURCE: Final = "shipments"
-SHIPMENT_DISPATCHED: Final = "SHIPMENT_DISPATCHED"
-SHIPMENT_DELIVERED: Final = "SHIPMENT_DELIVERED"
-
+CONSUMER: Final = SHIPMENTS_CONSUMER
+# Only the shipments service's events move orders: the rule matches its source, and the
+# consumer refuses another source that reaches it anyway. The Literal spells the manifest's
+# two types out (a test keeps them equal): pydantic needs them written here.
 ShipmentType = Literal["SHIPMENT_DISPATCHED", "SHIPMENT_DELIVERED"]
 
 
