@@ -158,6 +158,8 @@ def bench(session: nox.Session) -> None:
         "benchmarks/lambda_bench.py",
         "--importtime",
         "8",
+        "--instructions",
+        "100",
         "--write",
         "docs/benchmarks.md",
         "--command",
