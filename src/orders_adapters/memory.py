@@ -12,7 +12,6 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Mapping, Sequence
-from copy import deepcopy
 from datetime import datetime
 from typing import Any
 
@@ -50,10 +49,21 @@ def _record_sort_key(record: Mapping[str, Any]) -> str:
     return position_key(record["created_at"], record["id"])
 
 
+def _copied(value: Any) -> Any:
+    """A copy of a JSON-shaped value (dicts, lists and immutable leaves): what deepcopy
+    gives for it, without deepcopy's memo and dispatch on every leaf."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
+
+
 def _event_record(event: OrderEvent) -> dict[str, Any]:
     # An event's order snapshot holds lists (its lines): copied, so neither the caller's
     # event nor one handed out later shares mutable state with the store.
-    return deepcopy(event.to_record())
+    copied: dict[str, Any] = _copied(event.to_record())
+    return copied
 
 
 class InMemoryOrderRepository:
@@ -163,12 +173,12 @@ class InMemoryOrderRepository:
         with self._lock:
             records = list(self._events.get(order_id, ()))
         with unreadable("event"):
-            return [OrderEvent.from_record(deepcopy(r)) for r in records]
+            return [OrderEvent.from_record(_copied(r)) for r in records]
 
     def all_events(self) -> list[OrderEvent]:
         """Every stored event in the port's one order (``orders_core.EventLog``)."""
         with self._lock:
             records = [r for per_order in self._events.values() for r in per_order]
         with unreadable("event"):
-            events = [OrderEvent.from_record(deepcopy(r)) for r in records]
+            events = [OrderEvent.from_record(_copied(r)) for r in records]
         return sorted(events, key=event_log_key)

@@ -107,3 +107,29 @@ def test_placing_an_order_counts_it_and_its_value(
     assert any(blob.get("OrdersPlaced") == [1.0] for blob in emitted)
     value = next(blob for blob in emitted if "OrderValue" in blob)
     assert (value["OrderValue"], value["currency"]) == ([233.1], "EUR")
+
+
+def test_metrics_with_dimensions_are_the_blobs_powertools_writes_each_with_its_own(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric  # noqa: PLC0415
+
+    capsys.readouterr()
+    observability.count("Errors", code="ORDER_NOT_FOUND")
+    observability.count("OrderValue", 12.5, unit="NoUnit", currency="EUR")
+    with single_metric(
+        name="OrderValue",
+        unit=MetricUnit.NoUnit,
+        value=12.5,
+        namespace=observability._names["namespace"],
+        default_dimensions={"service": observability._names["service"], "currency": "EUR"},
+    ):
+        pass
+    error, ours, theirs = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    for blob in (error, ours, theirs):
+        del blob["_aws"]["Timestamp"]
+    assert ours == theirs
+    assert "code" not in ours
+    assert (error["Errors"], error["code"]) == ([1.0], "ORDER_NOT_FOUND")
+    assert "currency" not in error
+    assert error["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["service", "code"]]
