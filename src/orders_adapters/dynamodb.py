@@ -46,6 +46,7 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from orders_adapters.aws_clients import session_and_config
 from orders_adapters.shared import (
+    OrdersFromRecords,
     check_due_limit,
     check_events,
     check_limit,
@@ -53,6 +54,7 @@ from orders_adapters.shared import (
     cursor_after,
     due_key,
     position_after,
+    position_key,
     sort_key,
     unreadable,
 )
@@ -84,7 +86,7 @@ from orders_core import (
     OrderNotFound,
     OrdersError,
     OrderStatus,
-    Page,
+    RecordPage,
     StoreError,
     StoreUnavailable,
     VersionConflict,
@@ -321,7 +323,7 @@ def _version_failure(order_id: OrderId, expected: int) -> _FailureReporter:
 # -- the repository ------------------------------------------------------------------------
 
 
-class DynamoDbOrderRepository:
+class DynamoDbOrderRepository(OrdersFromRecords):
     """OrderRepository on the orders table; see the module docstring for layout and costs.
 
     ``client`` is a low-level DynamoDB client, made once (``make_dynamodb_client``) and shared:
@@ -359,14 +361,14 @@ class DynamoDbOrderRepository:
         with unreadable("order"):
             return order_from_item(item)
 
-    def list_for_customer(
+    def list_records_for_customer(
         self,
         customer_id: CustomerId,
         *,
         limit: int,
         cursor: str | None = None,
         status: OrderStatus | None = None,
-    ) -> Page:
+    ) -> RecordPage:
         check_limit(limit)
         after = position_after(self._codec, cursor, customer_id, status)
         index = _index_for(status)
@@ -390,12 +392,13 @@ class DynamoDbOrderRepository:
         # Past 1 MB DynamoDB stops early with a LastEvaluatedKey: the page is then short but
         # still correct, and the walk resumes after its last item.
         more = len(items) > limit or ("LastEvaluatedKey" in response and bool(page))
+        next_cursor = None
         with unreadable("order"):
-            orders = tuple(order_from_item(item) for item in page)
-        next_cursor = (
-            cursor_after(self._codec, sort_key(orders[-1]), customer_id, status) if more else None
-        )
-        return Page(orders, next_cursor)
+            records = tuple(_record(item) for item in page)
+            if more:
+                last = position_key(str(records[-1]["created_at"]), str(records[-1]["id"]))
+                next_cursor = cursor_after(self._codec, last, customer_id, status)
+        return RecordPage(records, next_cursor)
 
     def due_for_expiry(self, now: datetime, *, limit: int) -> list[OrderId]:
         """``orders_core.ExpiryIndex``: one Query on the sparse GSI3 (never a Scan), keys

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from orders_adapters.shared import (
+    OrdersFromRecords,
     check_due_limit,
     check_events,
     check_limit,
@@ -34,7 +35,7 @@ from orders_core import (
     OrderId,
     OrderNotFound,
     OrderStatus,
-    Page,
+    RecordPage,
     StoreError,
     VersionConflict,
     event_log_key,
@@ -66,7 +67,7 @@ def _event_record(event: OrderEvent) -> dict[str, Any]:
     return copied
 
 
-class InMemoryOrderRepository:
+class InMemoryOrderRepository(OrdersFromRecords):
     def __init__(self, cursor_key: bytes | None = None) -> None:
         self._lock = threading.Lock()
         self._orders: dict[OrderId, dict[str, Any]] = {}
@@ -127,14 +128,16 @@ class InMemoryOrderRepository:
             del self._orders[order_id]
             self._deleted.add(order_id)
 
-    def list_for_customer(
+    def list_records_for_customer(
         self,
         customer_id: CustomerId,
         *,
         limit: int,
         cursor: str | None = None,
         status: OrderStatus | None = None,
-    ) -> Page:
+    ) -> RecordPage:
+        # The stored records themselves: every write replaces a record whole, never changes
+        # one in place, so a record handed out stays as it was (RecordPage is read-only).
         check_limit(limit)
         after = position_after(self._codec, cursor, customer_id, status)
         with self._lock, unreadable("order"):
@@ -150,8 +153,7 @@ class InMemoryOrderRepository:
         page = keyed[:limit]
         more = len(keyed) > limit
         next_cursor = cursor_after(self._codec, page[-1][0], customer_id, status) if more else None
-        with unreadable("order"):
-            return Page(tuple(Order.from_record(r) for _, r in page), next_cursor)
+        return RecordPage(tuple(r for _, r in page), next_cursor)
 
     def due_for_expiry(self, now: datetime, *, limit: int) -> list[OrderId]:
         """``orders_core.ExpiryIndex``: a pass over the records in memory, which is this

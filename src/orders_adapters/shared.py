@@ -21,6 +21,8 @@ from orders_core import (
     OrderId,
     OrdersError,
     OrderStatus,
+    Page,
+    RecordListing,
     StoreError,
     format_time,
 )
@@ -106,3 +108,22 @@ def unreadable(what: str) -> Iterator[None]:
         yield
     except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, OrdersError) as exc:
         raise StoreError(f"a stored {what} could not be read: {type(exc).__name__}: {exc}") from exc
+
+
+class OrdersFromRecords:
+    """``list_for_customer`` for a store that offers ``list_records_for_customer``: the same
+    page, each record loaded, and so validated, as an Order."""
+
+    def list_for_customer(
+        self: RecordListing,
+        customer_id: CustomerId,
+        *,
+        limit: int,
+        cursor: str | None = None,
+        status: OrderStatus | None = None,
+    ) -> Page:
+        records = self.list_records_for_customer(
+            customer_id, limit=limit, cursor=cursor, status=status
+        )
+        with unreadable("order"):
+            return Page(tuple(Order.from_record(r) for r in records.records), records.next_cursor)

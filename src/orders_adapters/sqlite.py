@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from orders_adapters.shared import (
+    OrdersFromRecords,
     check_due_limit,
     check_events,
     check_limit,
@@ -50,7 +51,7 @@ from orders_core import (
     OrderId,
     OrderNotFound,
     OrderStatus,
-    Page,
+    RecordPage,
     StoreError,
     StoreUnavailable,
     VersionConflict,
@@ -337,7 +338,7 @@ class ConnectionPool:
             conn.close()
 
 
-class SqliteOrderRepository:
+class SqliteOrderRepository(OrdersFromRecords):
     """OrderRepository on one SQLite file; see the module docstring.
 
     ``max_connections`` bounds the connections open at once and ``idle_connections`` those
@@ -522,14 +523,14 @@ class SqliteOrderRepository:
             conn.execute("INSERT INTO deleted_orders (id) VALUES (?)", (order_id,))
             self._insert_events(conn, events)
 
-    def list_for_customer(
+    def list_records_for_customer(
         self,
         customer_id: CustomerId,
         *,
         limit: int,
         cursor: str | None = None,
         status: OrderStatus | None = None,
-    ) -> Page:
+    ) -> RecordPage:
         check_limit(limit)
         after = position_after(self._codec, cursor, customer_id, status)
         sql = "SELECT sort_key, body FROM orders WHERE customer_id = ?"
@@ -546,11 +547,11 @@ class SqliteOrderRepository:
         page = rows[:limit]
         more = len(rows) > limit
         with unreadable("order"):
-            orders = tuple(Order.from_record(_loads(r[1])) for r in page)
+            records = tuple(_loads(r[1]) for r in page)
             next_cursor = (
                 cursor_after(self._codec, str(page[-1][0]), customer_id, status) if more else None
             )
-        return Page(orders, next_cursor)
+        return RecordPage(records, next_cursor)
 
     def due_for_expiry(self, now: datetime, *, limit: int) -> list[OrderId]:
         """``orders_core.ExpiryIndex``: one range read of the index by status and deadline

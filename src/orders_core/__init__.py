@@ -58,6 +58,8 @@ from orders_core.ports import (
     PaymentDeadlinePolicy,
     PricingPolicy,
     PublishResult,
+    RecordListing,
+    RecordPage,
     event_log_key,
 )
 from orders_core.principals import CustomerId, CustomerTier, Principal, Role
@@ -161,6 +163,8 @@ __all__ = [
     "PricingPolicy",
     "Principal",
     "PublishResult",
+    "RecordListing",
+    "RecordPage",
     "Role",
     "StoreError",
     "StoreUnavailable",

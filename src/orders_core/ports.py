@@ -6,11 +6,11 @@ implementation, and one contract suite (tests/contract) holds every store to the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 from orders_core.errors import InvalidConfiguration, InvalidInput
 from orders_core.money import Money
@@ -35,6 +35,31 @@ class Page:
 
     items: tuple[Order, ...]
     next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPage:
+    """A :class:`Page` as the stored records (the form of ``Order.to_record``), for a reader
+    that only serialises them: the store validated each order when it was written, so the
+    records are trusted rather than rebuilt as Orders. Read-only: they may be the store's own.
+    """
+
+    records: tuple[Mapping[str, Any], ...]
+    next_cursor: str | None
+
+
+class RecordListing(Protocol):
+    """What a store may offer besides :class:`OrderRepository`: ``list_for_customer``'s very
+    page, same order, cursor and errors, as records."""
+
+    def list_records_for_customer(
+        self,
+        customer_id: CustomerId,
+        *,
+        limit: int,
+        cursor: str | None = None,
+        status: OrderStatus | None = None,
+    ) -> RecordPage: ...
 
 
 class OrderRepository(Protocol):

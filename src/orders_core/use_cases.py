@@ -54,6 +54,7 @@ from orders_core.ports import (
     Page,
     PaymentDeadlinePolicy,
     PricingPolicy,
+    RecordPage,
     check_payment_window,
 )
 from orders_core.principals import CustomerId, Principal
@@ -330,20 +331,50 @@ class ListOrders:
         ``InvalidCursor`` for a malformed, tampered or foreign cursor; ``StoreUnavailable``
         or ``StoreError`` for a fault of the store.
         """
-        if customer_id is None:
-            if principal.is_staff:
-                raise InvalidInput("staff must name a customer", {"customer_id": "required"})
-            customer_id = principal.id
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise InvalidInput("limit must be a positive integer", {"limit": "at least 1"})
-        if not principal.may_access(CustomerId(customer_id)):
+        listed = _listed_customer(principal, customer_id, limit)
+        if listed is None:
             return Page((), None)
         return self._repo.list_for_customer(
-            CustomerId(customer_id),
-            limit=min(limit, MAX_PAGE_SIZE),
-            cursor=cursor,
-            status=status,
+            listed, limit=min(limit, MAX_PAGE_SIZE), cursor=cursor, status=status
         )
+
+    def records(
+        self,
+        principal: Principal,
+        *,
+        customer_id: str | None = None,
+        limit: int = DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+        status: OrderStatus | None = None,
+    ) -> RecordPage:
+        """The page ``__call__`` answers, under the same rules, as the stored records (see
+        ``RecordPage``): for a reader that only serialises it. A store that offers
+        ``RecordListing`` hands them over as stored; any other store's Orders are mapped."""
+        listed = _listed_customer(principal, customer_id, limit)
+        if listed is None:
+            return RecordPage((), None)
+        capped = min(limit, MAX_PAGE_SIZE)
+        listing = getattr(self._repo, "list_records_for_customer", None)
+        if listing is not None:
+            page: RecordPage = listing(listed, limit=capped, cursor=cursor, status=status)
+            return page
+        orders = self._repo.list_for_customer(listed, limit=capped, cursor=cursor, status=status)
+        return RecordPage(tuple(o.to_record() for o in orders.items), orders.next_cursor)
+
+
+def _listed_customer(
+    principal: Principal, customer_id: str | None, limit: int
+) -> CustomerId | None:
+    """Whose orders ``principal`` lists (None: another customer's, which lists nothing)."""
+    if customer_id is None:
+        if principal.is_staff:
+            raise InvalidInput("staff must name a customer", {"customer_id": "required"})
+        customer_id = principal.id
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise InvalidInput("limit must be a positive integer", {"limit": "at least 1"})
+    if not principal.may_access(CustomerId(customer_id)):
+        return None
+    return CustomerId(customer_id)
 
 
 class UpdateOrderLines:

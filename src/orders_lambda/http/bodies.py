@@ -1,10 +1,15 @@
 """The JSON of an order as the API sends it (the shape :class:`~orders_lambda.http.models.OrderOut`
 describes), built with the standard library: the read, list, cancel and delete entrypoints
 answer with it without building any pydantic model.
+
+:func:`order_body` renders an Order; :func:`record_body` renders the very same JSON from a
+stored record (``Order.to_record``'s form), for the listing, which trusts what the store
+validated rather than rebuilding every order to serialise it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from orders_core import Order, OrderStatus, format_time
@@ -40,4 +45,46 @@ def order_body(order: Order) -> dict[str, Any]:
     return body
 
 
-__all__ = ["order_body"]
+def _amount(units: int, digits: int) -> str:
+    """``str()`` of the Decimal amount of ``units`` minor units with ``digits`` decimals (what
+    ``Money.from_minor(units, currency).amount`` prints), by integer arithmetic."""
+    if digits == 0:
+        return str(units)
+    sign, units = ("-", -units) if units < 0 else ("", units)
+    whole, fraction = divmod(units, 10**digits)
+    return f"{sign}{whole}.{fraction:0{digits}d}"
+
+
+def record_body(record: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`order_body` of the order ``record`` holds, read off the record: its amounts
+    are the ones core computed when the order was stored."""
+    digits = int(record["minor_units"])
+    body: dict[str, Any] = {
+        "id": record["id"],
+        "customer_id": record["customer_id"],
+        "status": record["status"],
+        "version": record["version"],
+        "currency": record["currency"],
+        "lines": [
+            {
+                "sku": line["sku"],
+                "quantity": line["quantity"],
+                "unit_price": _amount(line["unit_price"], digits),
+                "total": _amount(line["unit_price"] * line["quantity"], digits),
+            }
+            for line in record["lines"]
+        ],
+        "discounts": [{"code": d["code"], "percent": d["percent"]} for d in record["discounts"]],
+        "subtotal": _amount(record["subtotal"], digits),
+        "discount": _amount(record["discount"], digits),
+        "total": _amount(record["total"], digits),
+        "created_at": record["created_at"],
+        "updated_at": record["updated_at"],
+    }
+    due = record.get("payment_due")
+    if record["status"] == OrderStatus.PENDING and due is not None:
+        body["payment_due"] = due
+    return body
+
+
+__all__ = ["order_body", "record_body"]
