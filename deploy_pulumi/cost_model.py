@@ -80,7 +80,7 @@ SECRETS: Final = 1
 WEB_ACLS: Final = 1
 WAF_RULES: Final = 4
 DASHBOARDS: Final = 2
-ALARM_METRICS: Final = 81
+ALARM_METRICS: Final = 90
 # X-Ray's default sampling rule: the first request each second, then 5% of the rest. One
 # order's life is costed as if every request were traced; a month applies the rule.
 XRAY_RESERVOIR_PER_SECOND: Final = 1

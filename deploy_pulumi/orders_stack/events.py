@@ -41,7 +41,7 @@ class Events(pulumi.ComponentResource):
         self._key = key
         self.dead_letter_queues = {
             path: self._queue(f"{name}-{path}-dlq", MAX_RETENTION_SECONDS, None, child)
-            for path in ("payments", "shipments", "outbox-stream")
+            for path in ("payments", "shipments", "outbox-stream", "payment-deadline")
         }
         payments_dlq = self.dead_letter_queues["payments"]
         self.payments_queue = self._queue(
@@ -75,15 +75,7 @@ class Events(pulumi.ComponentResource):
         aws.sqs.QueuePolicy(
             f"{name}-shipments-dlq-policy",
             queue_url=shipments_dlq.url,
-            policy=policies.document(
-                policies.statement(
-                    "RuleDeliversUndeliverableEvents",
-                    ["sqs:SendMessage"],
-                    [shipments_dlq.arn],
-                    principal={"Service": "events.amazonaws.com"},
-                    condition={"ArnEquals": {"aws:SourceArn": self.shipments_rule.arn}},
-                )
-            ),
+            policy=policies.rule_may_deliver_to(shipments_dlq.arn, self.shipments_rule.arn),
             opts=child,
         )
         self.register_outputs({"payments_queue": self.payments_queue.name, "bus": self.bus.name})

@@ -27,6 +27,7 @@ from .environment import metrics_namespace, service_name
 from .events import Events
 from .functions import FUNCTIONS, Functions
 from .settings import StackSettings
+from .workflow import PaymentDeadline
 
 # DynamoDB reports SystemErrors per operation; these are the ones the service calls.
 TABLE_OPERATIONS = (
@@ -82,6 +83,7 @@ class Monitoring(pulumi.ComponentResource):
         functions: Functions,
         data: Data,
         events: Events,
+        deadline: PaymentDeadline,
         api: Dimensions,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -114,6 +116,7 @@ class Monitoring(pulumi.ComponentResource):
         self._table_alarms(data)
         self._queue_alarms(events)
         self._delivery_alarms(events)
+        self._deadline_alarms(deadline, events)
         self._alarm(
             "flag-fetch-failures",
             "Feature flags could not be fetched or were invalid; no discounts are applied",
@@ -354,6 +357,34 @@ class Monitoring(pulumi.ComponentResource):
             "The alarm topic could not deliver notifications",
             Metric("AWS/SNS", "NumberOfNotificationsFailed", {"TopicName": self.topic.name}),
             Threshold(0, period=300),
+        )
+
+    def _deadline_alarms(self, deadline: PaymentDeadline, events: Events) -> None:
+        """The payment deadline: a run that failed (its input is on the DLQ, whose depth has
+        its own alarm), one that timed out, a start that failed, an event not delivered."""
+        standard = {"StateMachineArn": deadline.state_machine.arn}
+        for metric, what in (
+            ("ExecutionsFailed", "A payment deadline run failed; its input is on the DLQ"),
+            ("ExecutionsTimedOut", "A payment deadline run timed out"),
+        ):
+            self._alarm(
+                f"payment-deadline-{metric}",
+                what,
+                Metric("AWS/States", metric, standard),
+                Threshold(0),
+            )
+        self._alarm(
+            "payment-deadline-starter-ExecutionsFailed",
+            "A payment deadline could not be started; the event is on the DLQ",
+            Metric("AWS/States", "ExecutionsFailed", {"StateMachineArn": deadline.starter.arn}),
+            Threshold(0),
+        )
+        rule = {"RuleName": deadline.rule.name, "EventBusName": events.bus.name}
+        self._alarm(
+            "payment-deadline-rule-FailedInvocations",
+            "EventBridge could not start the payment deadline starter",
+            Metric("AWS/Events", "FailedInvocations", rule),
+            Threshold(0),
         )
 
     def _queue_alarms(self, events: Events) -> None:

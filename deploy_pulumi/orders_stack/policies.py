@@ -28,6 +28,17 @@ class AllowedWildcard:
         return action == self.action and re.fullmatch(self.resource_pattern, resource) is not None
 
 
+# What a state machine's role needs so that Step Functions can write its logs (AWS's list).
+LOG_DELIVERY_ACTIONS: tuple[str, ...] = (
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:DescribeLogGroups",
+    "logs:DescribeResourcePolicies",
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:UpdateLogDelivery",
+)
 _LOG_STREAMS = r"arn:aws:logs:[a-z0-9-]+:\d{12}:log-group:[^*]+:log-stream:\*"
 _THIS_KEY = r"\*"
 
@@ -63,6 +74,16 @@ ALLOWED_WILDCARDS: tuple[AllowedWildcard, ...] = (
         AllowedWildcard(action, _THIS_KEY, "in a key policy the resource '*' means the key itself")
         for action in ("kms:Decrypt", "kms:GenerateDataKey")
     ),
+    *(
+        AllowedWildcard(
+            action,
+            r"\*",
+            "Step Functions delivers its execution logs through CloudWatch Logs' vended log "
+            "delivery, whose calls take no resource: AWS documents these on '*' for a state "
+            "machine's role",
+        )
+        for action in LOG_DELIVERY_ACTIONS
+    ),
 )
 
 
@@ -91,6 +112,21 @@ def statement(
 def document(*statements: Statement) -> pulumi.Output[str]:
     """A policy document; statement values may still be unresolved outputs."""
     return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def rule_may_deliver_to(
+    queue_arn: pulumi.Input[str], rule_arn: pulumi.Input[str]
+) -> pulumi.Output[str]:
+    """A dead-letter queue's policy: EventBridge may send it what one rule could not deliver."""
+    return document(
+        statement(
+            "RuleDeliversUndeliverableEvents",
+            ["sqs:SendMessage"],
+            [queue_arn],
+            principal={"Service": "events.amazonaws.com"},
+            condition={"ArnEquals": {"aws:SourceArn": rule_arn}},
+        )
+    )
 
 
 def service_trust(service: str) -> pulumi.Output[str]:

@@ -17,6 +17,7 @@ from .monitoring import Monitoring
 from .protection import Protection
 from .settings import StackSettings, check_concurrency, load_settings
 from .tagging import tag_everything
+from .workflow import PaymentDeadline
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class OrdersStack:
     functions: Functions
     api: Api
     protection: Protection
+    deadline: PaymentDeadline
     monitoring: Monitoring
 
 
@@ -72,6 +74,9 @@ def define_stack(settings: StackSettings | None = None) -> OrdersStack:
     )
     api = Api("api", settings, functions)
     protection = Protection("protection", settings, api.stage.arn)
+    deadline = PaymentDeadline(
+        "payment-deadline", settings, data=data, events=events, functions=functions
+    )
     monitoring = Monitoring(
         "monitoring",
         settings,
@@ -79,6 +84,7 @@ def define_stack(settings: StackSettings | None = None) -> OrdersStack:
         functions=functions,
         data=data,
         events=events,
+        deadline=deadline,
         api={"ApiName": api.rest_api.name, "Stage": api.stage.stage_name},
     )
 
@@ -90,4 +96,7 @@ def define_stack(settings: StackSettings | None = None) -> OrdersStack:
     pulumi.export("user_pool_id", api.user_pool.id)
     pulumi.export("user_pool_client_id", api.client.id)
     pulumi.export("alarm_topic", monitoring.topic.arn)
-    return OrdersStack(settings, data, events, flags, functions, api, protection, monitoring)
+    pulumi.export("payment_deadline_state_machine", deadline.state_machine.arn)
+    return OrdersStack(
+        settings, data, events, flags, functions, api, protection, deadline, monitoring
+    )

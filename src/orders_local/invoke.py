@@ -32,6 +32,7 @@ from orders_local.context import LocalLambdaContext
 PAYMENTS: Final = "payments"
 SHIPMENTS: Final = "shipments"
 PUBLISHER: Final = "publisher"
+EXPIRY: Final = "expiry"
 DOCS: Final = "docs"
 # The order a seeded consumer event is about belongs to the samples' customer.
 SEED_CUSTOMER: Final = "alice"
@@ -100,6 +101,10 @@ _SOURCE_SHAPES: Final[Mapping[str, tuple[str, Callable[[Mapping[str, Any]], bool
         lambda event: _records(event, "dynamodb") is not None,
     ),
     SHIPMENTS: ("an EventBridge event (detail-type and detail)", _is_eventbridge_event),
+    EXPIRY: (
+        'the payment deadline workflow\'s task input ({"order_id": ...})',
+        lambda event: isinstance(event.get("order_id"), str),
+    ),
 }
 
 
@@ -174,13 +179,69 @@ def _place(owner: Any, then: tuple[str, ...] = ()) -> Any:
     return order
 
 
+def _seed_expiry(event: Mapping[str, Any]) -> Seeded:
+    from orders_core import Principal
+
+    order = _place(Principal.customer(SEED_CUSTOMER))
+    return Seeded(
+        {**event, "order_id": order.id},
+        f"--seed: placed order {order.id} (PENDING, due {order.payment_due}); the expiry "
+        "runs on it, and leaves it alone until that deadline",
+    )
+
+
+def _seed_payments(event: Mapping[str, Any]) -> Seeded:
+    from orders_core import Principal
+
+    order = _place(Principal.customer(SEED_CUSTOMER))
+    records = []
+    for record in event["Records"]:
+        try:
+            body = json.loads(record["body"])
+        except (TypeError, ValueError):
+            raise EventShapeError("--seed: a payments record's body is not JSON") from None
+        if not isinstance(body, dict):
+            raise EventShapeError("--seed: a payments record's body is not a JSON object")
+        body |= {
+            "order_id": order.id,
+            "amount": order.total.minor_units,
+            "currency": order.total.currency,
+        }
+        records.append({**record, "body": json.dumps(body)})
+    return Seeded(
+        {**event, "Records": records},
+        f"--seed: placed order {order.id} (PENDING, total {order.total.minor_units} "
+        f"{order.total.currency}); the payment is for it",
+    )
+
+
+def _seed_shipments(event: Mapping[str, Any]) -> Seeded:
+    from orders_core import Principal
+
+    delivered = event.get("detail-type") == "SHIPMENT_DELIVERED"
+    steps = ("mark_paid", "mark_shipped") if delivered else ("mark_paid",)
+    order = _place(Principal.customer(SEED_CUSTOMER), steps)
+    detail = {**event["detail"], "order_id": order.id}
+    return Seeded(
+        {**event, "detail": detail},
+        f"--seed: placed order {order.id} ({order.status.value}); the event is about it",
+    )
+
+
+# The event-driven functions a seed places an order for, each aiming its event at it.
+_CONSUMER_SEEDS: Final[Mapping[str, Callable[[Mapping[str, Any]], Seeded]]] = {
+    PAYMENTS: _seed_payments,
+    SHIPMENTS: _seed_shipments,
+    EXPIRY: _seed_expiry,
+}
+
+
 def seed(name: str, event: Mapping[str, Any]) -> Seeded:
     """Make ``event`` runnable on whatever the store holds: a fresh Idempotency-Key for
     ``create_order``; for a function that acts on an order, first place a new one (of the
     event's caller; paid before a dispatch, paid and shipped before a delivery) and aim the
     event at it; for ``list_orders``, place one to be listed. EventShapeError where there is
     nothing to seed (``docs``, ``publisher``)."""
-    from orders_core import Principal
     from orders_lambda import bootstrap
     from orders_lambda.http.errors import Unauthenticated
     from orders_lambda.http.request import header, principal
@@ -193,36 +254,9 @@ def seed(name: str, event: Mapping[str, Any]) -> Seeded:
         return Seeded(
             _with_header(event, "Idempotency-Key", key), f"--seed: a fresh Idempotency-Key {key}"
         )
-    if name == PAYMENTS:
-        order = _place(Principal.customer(SEED_CUSTOMER))
-        records = []
-        for record in event["Records"]:
-            try:
-                body = json.loads(record["body"])
-            except (TypeError, ValueError):
-                raise EventShapeError("--seed: a payments record's body is not JSON") from None
-            if not isinstance(body, dict):
-                raise EventShapeError("--seed: a payments record's body is not a JSON object")
-            body |= {
-                "order_id": order.id,
-                "amount": order.total.minor_units,
-                "currency": order.total.currency,
-            }
-            records.append({**record, "body": json.dumps(body)})
-        return Seeded(
-            {**event, "Records": records},
-            f"--seed: placed order {order.id} (PENDING, total {order.total.minor_units} "
-            f"{order.total.currency}); the payment is for it",
-        )
-    if name == SHIPMENTS:
-        delivered = event.get("detail-type") == "SHIPMENT_DELIVERED"
-        steps = ("mark_paid", "mark_shipped") if delivered else ("mark_paid",)
-        order = _place(Principal.customer(SEED_CUSTOMER), steps)
-        detail = {**event["detail"], "order_id": order.id}
-        return Seeded(
-            {**event, "detail": detail},
-            f"--seed: placed order {order.id} ({order.status.value}); the event is about it",
-        )
+    seed_consumer = _CONSUMER_SEEDS.get(name)
+    if seed_consumer is not None:
+        return seed_consumer(event)
     settings = bootstrap.container().settings()
     try:
         owner = principal(event, staff_group=settings.staff_group, tier_claim=settings.tier_claim)

@@ -216,7 +216,7 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
 )
 
 # The event-driven functions: payments from SQS, shipments from EventBridge (the consumers),
-# and the outbox publisher on the table's stream.
+# the outbox publisher on the table's stream, and the payment deadline workflow's task.
 EVENT_FUNCTIONS: Final[tuple[Function, ...]] = (
     Function(
         "payments",
@@ -237,6 +237,14 @@ EVENT_FUNCTIONS: Final[tuple[Function, ...]] = (
         "publisher",
         (Grant.READ_OUTBOX_STREAM, Grant.PUBLISH_EVENTS, Grant.DEAD_LETTERS),
         dead_letter_queue="outbox-stream",
+    ),
+    # The payment deadline workflow's task: invoked synchronously by the workflow, whose own
+    # role sends failures to the payment-deadline DLQ (deploy_pulumi/orders_stack/workflow.py).
+    Function(
+        "expiry",
+        "orders_lambda.entrypoints.expiry:handler",
+        "consumer",
+        (Grant.READ_ORDERS, Grant.WRITE_ORDERS),
     ),
 )
 

@@ -8,7 +8,6 @@ why, only where that cannot be done.
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
 import subprocess
@@ -17,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from orders_lambda.routes import ORDER_ROUTES
+from tests.support.debian import apt_install
 from tests.support.local_server import RunningServer
 
 pytestmark = pytest.mark.slow
 
 BROWSER = "chromium"
-INSTALL_TIMEOUT = 900
 RENDER_TIMEOUT = 120
 
 
@@ -30,23 +29,9 @@ def _install_browser() -> str | None:
     """Why chromium can't be had, or None once it is on PATH."""
     if shutil.which(BROWSER):
         return None
-    apt = shutil.which("apt-get")
-    if apt is None:
-        return "chromium is not installed and this machine has no apt-get"
-    if os.geteuid() != 0:
-        return "chromium is not installed and installing it with apt-get needs root"
-    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for step in ([apt, "update"], [apt, "install", "-y", "--no-install-recommends", BROWSER]):
-        done = subprocess.run(
-            step,
-            capture_output=True,
-            text=True,
-            timeout=INSTALL_TIMEOUT,
-            check=False,
-            env=environment,
-        )
-        if done.returncode != 0:
-            return f"`{' '.join(step)}` failed: {done.stderr[-500:]}"
+    reason = apt_install(BROWSER)
+    if reason is not None:
+        return f"chromium is not installed and {reason}"
     return None if shutil.which(BROWSER) else "apt-get ran but chromium is still not on PATH"
 
 

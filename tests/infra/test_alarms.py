@@ -34,7 +34,7 @@ def _to_topic(deployment: Deployment, alarm: Declared) -> None:
 def test_the_shipments_rule_alarms_on_failed_invocations_and_dead_letters(
     deployment: Deployment,
 ) -> None:
-    rule = deployment.one("aws:cloudwatch/eventRule:EventRule").state["name"]
+    rule = deployment.one("aws:cloudwatch/eventRule:EventRule", "events-shipments").state["name"]
     bus = deployment.one("aws:cloudwatch/eventBus:EventBus").state["name"]
     for metric in ("FailedInvocations", "InvocationsSentToDlq"):
         alarm = _alarm(deployment, f"shipments-rule-{metric}")

@@ -100,7 +100,7 @@ def test_the_event_sources_and_the_shipments_rule_invoke_the_live_alias(
     mappings = deployment.of_type(MAPPING)
     assert len(mappings) == 2
     assert all(m.state["functionName"] in alias_arns for m in mappings)
-    (target,) = deployment.of_type("aws:cloudwatch/eventTarget:EventTarget")
+    target = deployment.one("aws:cloudwatch/eventTarget:EventTarget", "shipments-rule-target")
     assert target.state["arn"] in alias_arns
     rule_permission = deployment.one("aws:lambda/permission:Permission", "shipments-rule-invokes")
     assert rule_permission.state["qualifier"] == LIVE

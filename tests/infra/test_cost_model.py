@@ -146,7 +146,7 @@ def test_a_month_samples_traces_and_adds_the_fixed_costs() -> None:
     assert month["Lambda provisioned concurrency"] == pytest.approx(
         2 * 1 * 730 * 3600 * 0.0000033334
     )
-    assert month["CloudWatch alarms"] == pytest.approx(81 * 0.10)
+    assert month["CloudWatch alarms"] == pytest.approx(90 * 0.10)
     assert month["WAF web ACL and rules"] == pytest.approx(5.00 + 4 * 1.00)
 
 

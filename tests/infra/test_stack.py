@@ -286,7 +286,8 @@ def _dead_letter_arns(deployment: Deployment) -> dict[str, str]:
 
 def test_every_async_path_has_a_dead_letter_queue_with_an_alarm(deployment: Deployment) -> None:
     paths = _dead_letter_arns(deployment)
-    assert len(paths) == 4  # payments queue, outbox stream, shipments rule and async invoke
+    # payments queue, outbox stream, shipments rule and async invoke, the OrderPlaced rule
+    assert len(paths) == 5
     for path, arn in paths.items():
         assert arn, f"{path} has no dead-letter destination"
         queue = deployment.by_arn(arn)
@@ -302,13 +303,17 @@ def test_every_async_path_has_a_dead_letter_queue_with_an_alarm(deployment: Depl
 def test_shipment_events_reach_their_consumer_and_undeliverable_ones_a_dlq(
     deployment: Deployment,
 ) -> None:
-    rule = deployment.one("aws:cloudwatch/eventRule:EventRule").state
+    rule = deployment.one("aws:cloudwatch/eventRule:EventRule", "events-shipments").state
     assert rule["eventBusName"] == deployment.one("aws:cloudwatch/eventBus:EventBus").state["name"]
     assert json.loads(rule["eventPattern"]) == {
         "source": ["shipments"],
         "detail-type": ["SHIPMENT_DISPATCHED", "SHIPMENT_DELIVERED"],
     }
-    queue_policy = json.loads(deployment.one("aws:sqs/queuePolicy:QueuePolicy").state["policy"])
+    queue_policy = json.loads(
+        deployment.one("aws:sqs/queuePolicy:QueuePolicy", "events-shipments-dlq-policy").state[
+            "policy"
+        ]
+    )
     (statement,) = queue_policy["Statement"]
     assert statement["Principal"] == {"Service": "events.amazonaws.com"}
     assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == rule["arn"]

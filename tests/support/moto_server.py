@@ -77,7 +77,8 @@ def moto_server(*, threaded: bool) -> Iterator[str]:
             _command(port, threaded=threaded),
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **AWS_TEST_ENVIRONMENT},
+            # MOTO_PORT: moto's Step Functions interpreter calls the server back on its port.
+            env={**os.environ, **AWS_TEST_ENVIRONMENT, "MOTO_PORT": str(port)},
         )
         try:
             deadline = time.monotonic() + STARTUP_TIMEOUT

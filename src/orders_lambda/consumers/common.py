@@ -21,6 +21,7 @@ _M = TypeVar("_M", bound=BaseModel)
 
 PAYMENTS_PRINCIPAL: Final = Principal.staff("service:payments")
 SHIPMENTS_PRINCIPAL: Final = Principal.staff("service:shipments")
+DEADLINE_PRINCIPAL: Final = Principal.staff("service:payment-deadline")
 
 # Reason codes of a rejection that is the message's own fault (it can never succeed).
 MALFORMED: Final = "MALFORMED_MESSAGE"
