@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, runtime_checkable
 
 from orders_core.errors import InvalidConfiguration, InvalidInput
 from orders_core.money import Money
@@ -201,6 +201,7 @@ class EventPublisher(Protocol):
         ...
 
 
+@runtime_checkable
 class ExpiryIndex(Protocol):
     """The orders due to expire, read from an index by status and deadline (never a scan).
 

@@ -54,6 +54,21 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+def _duration(text: str) -> int:
+    """``90s``, ``2m``, ``1h`` (or plain seconds) as whole seconds, within core's bounds."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    number, unit = (text[:-1], text[-1]) if text and text[-1] in units else (text, "s")
+    try:
+        value = int(number) * units[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a duration such as 90s, 2m or 1h"
+        ) from None
+    if not 1 <= value <= 30 * 86400:
+        raise argparse.ArgumentTypeError(f"{text} is not between 1s and 30d")
+    return value
+
+
 def _compression_size(text: str) -> int | None:
     from orders_local.compression import MAXIMUM_SIZE
 
@@ -124,6 +139,15 @@ def _parser() -> argparse.ArgumentParser:
         f"(0 to {MAXIMUM_SIZE}; default: {DEFAULT_MINIMUM_SIZE}, as in staging and prod)",
     )
     serve.add_argument(
+        "--payment-deadline",
+        type=_duration,
+        default=None,
+        metavar="DURATION",
+        help="how long a new order has to be paid before it expires, e.g. 2m or 90s "
+        "(default: the flags file's payment_deadline_minutes, else 30m); a scheduler in the "
+        "server expires unpaid orders at their deadline, also after a restart",
+    )
+    serve.add_argument(
         "--events",
         action="store_true",
         help="also run the publisher: print each order event as it is written (feed payments "
@@ -190,7 +214,10 @@ def _workspace(arguments: argparse.Namespace) -> Workspace:
             ) from None
     return checked(
         Workspace(
-            db=arguments.db, dynamodb_endpoint=arguments.dynamodb_endpoint, flags=arguments.flags
+            db=arguments.db,
+            dynamodb_endpoint=arguments.dynamodb_endpoint,
+            flags=arguments.flags,
+            payment_deadline_seconds=getattr(arguments, "payment_deadline", None),
         )
     )
 
@@ -209,16 +236,22 @@ def _serve(arguments: argparse.Namespace) -> int:
         minimum_compression_size=arguments.minimum_compression_size,
     )
     try:
-        if not arguments.events:
-            return serve(options)
-        from orders_local.follower import start_publisher
+        from orders_local.scheduler import start_scheduler
 
-        workspace.activate()  # the publisher reads the store before the server starts serving
-        publisher = start_publisher(workspace)  # serve once every later write is sure to be seen
+        workspace.activate()  # the helpers read the store before the server starts serving
+        scheduler = start_scheduler(workspace)
         try:
-            return serve(options)
+            if not arguments.events:
+                return serve(options)
+            from orders_local.follower import start_publisher
+
+            publisher = start_publisher(workspace)  # serve once every later write is seen
+            try:
+                return serve(options)
+            finally:
+                publisher.stop()
         finally:
-            publisher.stop()
+            scheduler.stop()
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise

@@ -88,9 +88,10 @@ class PrintingPublisher:
     def _line(self, event: OrderEvent) -> str:
         if self._as_json:
             return json.dumps(envelope(event), sort_keys=True)
+        why = "" if event.reason is None else f"  reason {event.reason.value}"
         return (
             f"event {event.type.value:<14} order {event.order_id} v{event.order_version}"
-            f"  status {event.order.get('status')}  id {event.event_id}"
+            f"  status {event.order.get('status')}{why}  id {event.event_id}"
         )
 
 

@@ -45,6 +45,9 @@ class Workspace:
     db: Path = DEFAULT_DB
     dynamodb_endpoint: str | None = None
     flags: Path | None = None
+    # How long new orders have to be paid (orders serve --payment-deadline); None: the
+    # flags file's payment_deadline_minutes, else 30 minutes.
+    payment_deadline_seconds: int | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -139,6 +142,8 @@ def settings_environment(workspace: Workspace) -> dict[str, str]:
             "ORDERS_FLAGS_SOURCE": "file",
             "ORDERS_FLAGS_FILE": str(workspace.flags.resolve()),
         }
+    if workspace.payment_deadline_seconds is not None:
+        variables["ORDERS_PAYMENT_DEADLINE_SECONDS"] = str(workspace.payment_deadline_seconds)
     return variables
 
 
