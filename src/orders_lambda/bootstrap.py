@@ -60,14 +60,25 @@ def install(replacement: Container | None) -> None:
             _built.append(replacement)
 
 
-def init(*, publisher: bool = False) -> None:
-    """In Lambda, build the container now (``publisher``: and check the settings only the event
-    publisher needs); elsewhere, nothing."""
+def init(*, publisher: bool = False, store: bool = True) -> None:
+    """In Lambda, build the container now, and what the first event would otherwise build:
+    the Logger and Metrics, the store with its client (``store``), and for the event
+    ``publisher`` its EventBridge client (after checking the settings only it needs).
+    Elsewhere, nothing.
+
+    Lambda runs init at the function's full CPU, whatever its memory size, and then serves
+    the first event at the memory size's share: work moved here leaves the first request.
+    """
     if not in_lambda():
         return
     built = container()
+    observability.logger()
+    observability.metrics()
     if publisher:
         _ = built.settings().bus
+        built.event_publisher()
+    if store:
+        built.repo()
 
 
 __all__ = ["RUNTIME_VARIABLE", "container", "in_lambda", "init", "install"]

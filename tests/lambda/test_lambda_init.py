@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,7 @@ VALID = {
     "ORDERS_CURSOR_KEY": "k" * 40,
     "ORDERS_EVENT_BUS_NAME": "orders-test",
     "POWERTOOLS_TRACE_DISABLED": "true",
+    "AWS_DEFAULT_REGION": "eu-west-1",  # Lambda always sets it; init makes the clients
 }
 
 
@@ -62,3 +64,20 @@ def test_in_lambda_the_publisher_without_a_bus_fails_its_init_naming_it() -> Non
     )
     assert done.returncode != 0
     assert "ORDERS_EVENT_BUS_NAME" in done.stderr
+
+
+def test_in_lambda_init_opens_the_store_before_any_event(tmp_path: Path) -> None:
+    database = tmp_path / "orders.db"
+    store = {**VALID, "ORDERS_STORE": "sqlite", "ORDERS_SQLITE_PATH": str(database)}
+    done = _import("orders_lambda.entrypoints.get_order", {**store, RUNTIME_VARIABLE: "x:1"})
+    assert done.returncode == 0, done.stderr
+    assert database.exists()  # the store was built (and migrated its schema) at init
+
+
+def test_init_leaves_the_store_alone_outside_lambda_and_for_the_document(tmp_path: Path) -> None:
+    database = tmp_path / "orders.db"
+    store = {**VALID, "ORDERS_STORE": "sqlite", "ORDERS_SQLITE_PATH": str(database)}
+    assert _import("orders_lambda.entrypoints.get_order", store).returncode == 0
+    done = _import("orders_lambda.entrypoints.docs", {**store, RUNTIME_VARIABLE: "x:1"})
+    assert done.returncode == 0, done.stderr
+    assert not database.exists()

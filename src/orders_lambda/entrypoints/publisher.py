@@ -18,4 +18,4 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 # In Lambda, a misconfigured function (the bus too) fails its init, naming the variable.
-bootstrap.init(publisher=True)
+bootstrap.init(publisher=True, store=False)
