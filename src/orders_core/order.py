@@ -387,7 +387,7 @@ class Order:
 
     def cancel(self, *, at: datetime) -> OrderEvent:
         """Cancel on request (a PENDING or PAID order); the event's reason is REQUESTED."""
-        return self._move_to(OrderStatus.CANCELLED, at, CancelReason.REQUESTED)
+        return self.move_to(OrderStatus.CANCELLED, at=at)
 
     def is_due(self, at: datetime) -> bool:
         """True when this order is PENDING with a payment deadline at or before ``at``."""
@@ -408,6 +408,15 @@ class Order:
                 f"cannot expire at {format_time(at)}"
             )
         return self._move_to(OrderStatus.CANCELLED, at, CancelReason.PAYMENT_DEADLINE)
+
+    def move_to(self, status: OrderStatus, *, at: datetime) -> OrderEvent:
+        """The lifecycle's move to ``status``, whichever it is (``IllegalTransition`` unless
+        :data:`ALLOWED_TRANSITIONS` allows it): what ``mark_paid``, ``cancel`` and the other
+        named moves do, for code that walks the lifecycle table. A move to CANCELLED is a
+        requested cancellation; an expiry is :meth:`expire`."""
+        status = OrderStatus(status)
+        reason = CancelReason.REQUESTED if status is OrderStatus.CANCELLED else None
+        return self._move_to(status, at, reason)
 
     def mark_paid(self, *, at: datetime) -> OrderEvent:
         return self._move_to(OrderStatus.PAID, at)

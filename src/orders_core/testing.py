@@ -5,7 +5,8 @@
 - :class:`EventRecorder`: wraps any ``OrderRepository`` and records, in write order, the
   events of every write that succeeded through it.
 - :class:`OrderBuilder`: an order in any lifecycle state, reached through the real
-  transitions, with its events; :func:`line` for one ``OrderLine``.
+  transitions, with its events; :func:`line` for one ``OrderLine``; :func:`lifecycle_paths`
+  for every path the lifecycle allows, read from its transition table.
 - :class:`UseCases`: every use case wired to one store and the ports above.
 
 Hypothesis strategies, a pytest plugin and the public store contract suite need third-party
@@ -15,6 +16,7 @@ packages and come with the ``testing`` extra, in ``orders_adapters.testing``.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -23,6 +25,7 @@ from typing import Final, Generic, TypeVar
 
 from orders_core.money import Money
 from orders_core.order import (
+    ALLOWED_TRANSITIONS,
     Discount,
     Order,
     OrderEvent,
@@ -196,14 +199,30 @@ def line(
     return OrderLine(sku, quantity, Money.of(price, currency))
 
 
-# The shortest way through the lifecycle to each status, as the transitions' methods.
-_PATHS: Final[dict[OrderStatus, tuple[OrderStatus, ...]]] = {
-    OrderStatus.PENDING: (),
-    OrderStatus.PAID: (OrderStatus.PAID,),
-    OrderStatus.SHIPPED: (OrderStatus.PAID, OrderStatus.SHIPPED),
-    OrderStatus.DELIVERED: (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED),
-    OrderStatus.CANCELLED: (OrderStatus.CANCELLED,),
-}
+def lifecycle_paths() -> dict[OrderStatus, tuple[tuple[OrderStatus, ...], ...]]:
+    """Every path the lifecycle allows from placement, by the status it ends in, shortest
+    first (ties in ``OrderStatus`` order); PENDING's is the empty path.
+
+    Read from ``ALLOWED_TRANSITIONS`` breadth-first, so a new status or transition is here
+    (and in :meth:`OrderBuilder.in_status`) without a line of its own. A status no path
+    reaches is missing.
+    """
+    found: dict[OrderStatus, list[tuple[OrderStatus, ...]]] = {}
+    waiting: deque[tuple[OrderStatus, ...]] = deque([()])
+    while waiting:
+        path = waiting.popleft()
+        here = path[-1] if path else OrderStatus.PENDING
+        found.setdefault(here, []).append(path)
+        waiting.extend(
+            (*path, status)
+            for status in OrderStatus
+            if status in ALLOWED_TRANSITIONS[here] and status not in (OrderStatus.PENDING, *path)
+        )
+    return {status: tuple(found[status]) for status in OrderStatus if status in found}
+
+
+# The shortest way through the lifecycle to each status.
+_SHORTEST: Final = {status: paths[0] for status, paths in lifecycle_paths().items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +261,7 @@ class OrderBuilder:
 
     def in_status(self, status: OrderStatus) -> OrderBuilder:
         """The shortest path to ``status`` (CANCELLED straight from PENDING)."""
-        return replace(self, path=_PATHS[OrderStatus(status)])
+        return replace(self, path=_SHORTEST[OrderStatus(status)])
 
     def through(self, *statuses: OrderStatus) -> OrderBuilder:
         """This exact path of transitions after placement (e.g. PAID, CANCELLED)."""
@@ -275,15 +294,9 @@ class OrderBuilder:
         events = [placed]
         for index, status in enumerate(self.path, start=1):
             moment = self.at + self.step * index
-            move = {
-                OrderStatus.PAID: order.mark_paid,
-                OrderStatus.SHIPPED: order.mark_shipped,
-                OrderStatus.DELIVERED: order.mark_delivered,
-                OrderStatus.CANCELLED: order.cancel,
-            }.get(status)
-            if move is None:
+            if status is OrderStatus.PENDING:
                 raise ValueError(f"{status} is where an order starts, not a transition")
-            events.append(move(at=moment))
+            events.append(order.move_to(status, at=moment))
         return order, events
 
     def build(self) -> Order:
@@ -364,6 +377,7 @@ __all__ = [
     "OrderBuilder",
     "SequentialIds",
     "UseCases",
+    "lifecycle_paths",
     "line",
     "placed_order",
 ]

@@ -218,6 +218,20 @@ def test_an_illegal_transition_is_refused_and_changes_nothing(
     assert order.to_record() == before
 
 
+@pytest.mark.parametrize(("start", "target"), ALL_MOVES)
+def test_the_generic_move_does_what_the_named_move_does(
+    start: OrderStatus, target: OrderStatus
+) -> None:
+    named, generic, at = order_in(start), order_in(start), EPOCH + minutes(60)
+    if (start, target) not in LEGAL:
+        with pytest.raises(IllegalTransition):
+            generic.move_to(target, at=at)
+        assert generic.same_state(named)
+        return
+    assert generic.move_to(target, at=at) == CHANGES[target](named, at)
+    assert generic.same_state(named)
+
+
 @pytest.mark.parametrize("status", list(OrderStatus))
 def test_can_move_to_agrees_with_the_transition_table(status: OrderStatus) -> None:
     order = order_in(status)

@@ -25,9 +25,11 @@ from orders_core.testing import (
     OrderBuilder,
     SequentialIds,
     UseCases,
+    lifecycle_paths,
     line,
     placed_order,
 )
+from tests.unit.test_order import LEGAL, PATHS
 
 
 def test_a_manual_clock_stands_still_until_moved() -> None:
@@ -100,6 +102,30 @@ def test_the_builder_reaches_every_status_through_the_real_transitions(
     assert order.version == len(events)
     assert [e.order_version for e in events] == list(range(1, len(events) + 1))
     assert events[0].type is EventType.ORDER_PLACED
+
+
+def _walks(path: tuple[OrderStatus, ...]) -> list[tuple[OrderStatus, ...]]:
+    """Every path through the spec's legal moves that starts with ``path``, depth first."""
+    here = path[-1] if path else OrderStatus.PENDING
+    longer = [(*path, b) for a, b in sorted(LEGAL) if a == here and b not in path]
+    return [path, *(walk for step in longer for walk in _walks(step))]
+
+
+def test_the_kits_lifecycle_paths_are_every_path_the_specs_moves_allow() -> None:
+    paths = lifecycle_paths()
+    assert sorted(p for ending in paths.values() for p in ending) == sorted(_walks(()))
+    for status, ending in paths.items():
+        assert all((p[-1] if p else OrderStatus.PENDING) is status for p in ending)
+        assert [len(p) for p in ending] == sorted(len(p) for p in ending), status
+    assert paths[OrderStatus.CANCELLED] == (
+        (OrderStatus.CANCELLED,),
+        (OrderStatus.PAID, OrderStatus.CANCELLED),
+    )
+
+
+@pytest.mark.parametrize("status", list(OrderStatus))
+def test_the_builders_path_to_a_status_is_the_specs_shortest(status: OrderStatus) -> None:
+    assert OrderBuilder().in_status(status).path == PATHS[status]
 
 
 def test_the_builder_follows_an_explicit_path_and_refuses_an_illegal_one() -> None:
