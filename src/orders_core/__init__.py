@@ -28,6 +28,8 @@ from orders_core.errors import (
 from orders_core.idempotency import KEY_PATTERN, MAX_KEY_LENGTH, IdempotencyKeyReused
 from orders_core.money import MAX_ABS_AMOUNT, ROUNDING, Money
 from orders_core.order import (
+    ALLOWED_TRANSITIONS,
+    DELETABLE,
     CancelReason,
     Discount,
     EventType,
@@ -94,9 +96,11 @@ from orders_core.use_cases import (
 )
 
 __all__ = [
+    "ALLOWED_TRANSITIONS",
     "CURRENCY_MINOR_UNITS",
     "DEFAULT_PAGE_SIZE",
     "DEFAULT_PAYMENT_DEADLINE",
+    "DELETABLE",
     "KEY_PATTERN",
     "MAX_ABS_AMOUNT",
     "MAX_CURSOR_LENGTH",
