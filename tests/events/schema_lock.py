@@ -7,11 +7,18 @@ allows. So only annotations (title, description, ...) of a locked version may ch
 change to what it accepts needs a new version file (``<Type>.v<N+1>.json``).
 
 ``python -m tests.events.schema_lock`` adds the versions not yet locked to the lock; it never
-rewrites a locked one.
+rewrites a locked one. The schemas of the event types differ only by the type, the sentence
+saying what happened, the statuses the order can be in and any field of the type's own (an
+``OrderCancelled``'s reason), so a new type's first version is written from an existing type's
+newest: ``python -m tests.events.schema_lock --new OrderReturned --like OrderDelivered
+--status RETURNED --says "A delivered order was returned."`` writes ``OrderReturned.v1.json``
+and locks it.
 """
 
 from __future__ import annotations
 
+import argparse
+import copy
 import json
 import re
 import sys
@@ -138,6 +145,48 @@ def lock_new_versions() -> list[str]:
     return added
 
 
-if __name__ == "__main__":
+def new_type_schema(kind: str, *, like: str, statuses: list[str], says: str) -> Schema:
+    """The first version of event type ``kind``: the newest schema of ``like`` with the type,
+    the description and the order's possible ``statuses`` changed (its fields, the order
+    snapshot's shape included, as they are now)."""
+    schema = copy.deepcopy(latest_versions()[like])
+    schema["id"] = f"urn:orders-service:events:{kind}:v1"
+    schema["title"] = f"{kind} v1"
+    schema["description"] = (
+        f"{says} The EventBridge detail of detail-type {kind} from source orders."
+    )
+    schema["properties"]["type"]["enum"] = [kind]
+    schema["definitions"]["order"]["properties"]["status"]["enum"] = list(statuses)
+    return schema
+
+
+def add_type(kind: str, *, like: str, statuses: list[str], says: str) -> Path:
+    """Write ``<kind>.v1.json`` (see :func:`new_type_schema`) and lock it; refuses a type that
+    already has a schema."""
+    if kind in latest_versions():
+        raise SystemExit(f"{kind} has a schema already: a change is a new version, by hand")
+    path = SCHEMA_DIR / f"{kind}.v1.json"
+    schema = new_type_schema(kind, like=like, statuses=statuses, says=says)
+    path.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+    lock_new_versions()
+    return path
+
+
+def main(argv: list[str] | None = None) -> str:
+    parser = argparse.ArgumentParser(description="Lock new schema versions; add an event type.")
+    parser.add_argument("--new", metavar="TYPE", help="an event type without a schema yet")
+    parser.add_argument("--like", metavar="TYPE", help="the existing type to start from")
+    parser.add_argument("--status", action="append", help="a status the order can be in")
+    parser.add_argument("--says", help="what happened, one sentence")
+    args = parser.parse_args(argv)
+    if args.new:
+        if not (args.like and args.status and args.says):
+            parser.error("--new needs --like, --status and --says")
+        path = add_type(args.new, like=args.like, statuses=args.status, says=args.says)
+        return f"wrote and locked: {path.name}"
     names = lock_new_versions()
-    sys.stdout.write(("locked: " + ", ".join(names) if names else "nothing new to lock") + "\n")
+    return "locked: " + ", ".join(names) if names else "nothing new to lock"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(main() + "\n")

@@ -38,6 +38,7 @@ from tests.events.schema_lock import (
     latest_versions,
     lock_problems,
     locked,
+    new_type_schema,
     schema_files,
 )
 from tests.support.service import ALICE, STAFF, Service, a_line
@@ -194,6 +195,22 @@ def test_an_event_that_breaks_its_schema_is_caught() -> None:
     assert problems(OrderEvent.from_record(record)) == [
         "order/status: 'PAID' is not one of ['PENDING']"
     ]
+
+
+def test_a_new_types_schema_is_an_existing_types_newest_with_its_type_and_statuses() -> None:
+    shipped = latest_versions()["OrderShipped"]
+    made = new_type_schema(
+        "OrderShipped", like="OrderDelivered", statuses=["SHIPPED"], says="An order was shipped."
+    )
+
+    assert breaking_changes({**shipped, "id": None}, {**made, "id": None}) == []
+    assert made["id"] == "urn:orders-service:events:OrderShipped:v1"
+    assert made["title"] == "OrderShipped v1"
+    assert made["description"] == (
+        "An order was shipped. "
+        "The EventBridge detail of detail-type OrderShipped from source orders."
+    )
+    Draft4Validator.check_schema(made)
 
 
 # -- the lock --------------------------------------------------------------------------------
