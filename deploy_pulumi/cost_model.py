@@ -21,6 +21,7 @@ import json
 import math
 import re
 import sys
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,7 @@ from typing import Any, Final
 
 import yaml
 
+from deploy_pulumi.declared import run_program, tiny_artifact
 from orders_adapters.dynamodb import event_item, order_item
 from orders_core import Order, OrderStatus
 from orders_core.testing import OrderBuilder, line
@@ -74,13 +76,14 @@ SQS_IDLE_POLLS_A_MONTH: Final = 5 * 3 * 60 * 730
 # codes; FlagsFailures by 3 reasons; MessagesRejected by 2 consumers x 3 reasons.
 CUSTOM_METRIC_SERIES: Final = 3 + 3 + 10 + 3 + 6
 # What every stack holds however busy it is (counted from the program by
-# tests/infra/test_cost_model.py): keys, secrets, the web ACL and its rules, dashboards.
+# tests/infra/test_cost_model.py): keys, secrets, the web ACL and its rules, dashboards. The
+# alarms grow with the functions and the indexes, so the model counts them from the program.
 KMS_KEYS: Final = 2
 SECRETS: Final = 1
 WEB_ACLS: Final = 1
 WAF_RULES: Final = 4
 DASHBOARDS: Final = 2
-ALARM_METRICS: Final = 90
+ALARM: Final = "aws:cloudwatch/metricAlarm:MetricAlarm"
 # X-Ray's default sampling rule: the first request each second, then 5% of the rest. One
 # order's life is costed as if every request were traced; a month applies the rule.
 XRAY_RESERVOIR_PER_SECOND: Final = 1
@@ -150,6 +153,14 @@ def alarm_metrics(alarms: Iterable[Mapping[str, Any]]) -> int:
         queries = alarm.get("metricQueries") or []
         total += max(1, sum(1 for query in queries if "metric" in query))
     return total
+
+
+def declared_alarm_metrics(stack: str) -> int:
+    """The alarm metrics ``stack`` declares: the program run against Pulumi's mocks (a few
+    seconds, no cloud), its alarms counted by :func:`alarm_metrics`."""
+    with tempfile.TemporaryDirectory() as folder:
+        deployment = run_program(stack, tiny_artifact(Path(folder)))
+    return alarm_metrics(alarm.state for alarm in deployment.of_type(ALARM))
 
 
 def traces_recorded(traceable: float) -> float:
@@ -293,6 +304,7 @@ class Model:
     prices: Prices
     warm_us: dict[str, float]
     life: OrderLife = field(default_factory=OrderLife.typical)
+    alarm_metrics: int = field(kw_only=True)  # declared_alarm_metrics(stack) for a real one
 
     def _invocation(self, function: str, sizing: str, network_ms: float) -> Usage:
         memory = self.stack.memory_mb[sizing]
@@ -398,7 +410,7 @@ class Model:
             "Lambda provisioned concurrency": provisioned_gb
             * SECONDS_A_MONTH
             * p["lambda_arm64_provisioned_gb_second"],
-            "CloudWatch alarms": ALARM_METRICS * p["cloudwatch_alarm_metric"],
+            "CloudWatch alarms": self.alarm_metrics * p["cloudwatch_alarm_metric"],
             "CloudWatch dashboards": DASHBOARDS * p["cloudwatch_dashboard"],
             "CloudWatch custom metrics": CUSTOM_METRIC_SERIES * p["cloudwatch_custom_metric"],
             "WAF web ACL and rules": WEB_ACLS * p["waf_web_acl"] + WAF_RULES * p["waf_rule"],
@@ -459,7 +471,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     prices, warm = Prices.load(), warm_microseconds()
     for stack in args.stack or ["dev", "staging", "prod"]:
-        sys.stdout.write(report(Model(StackInputs.read(stack), prices, warm), args.orders) + "\n\n")
+        alarms = declared_alarm_metrics(stack)
+        model = Model(StackInputs.read(stack), prices, warm, alarm_metrics=alarms)
+        sys.stdout.write(report(model, args.orders) + "\n\n")
 
 
 if __name__ == "__main__":
@@ -476,6 +490,7 @@ __all__ = [
     "alarm_metrics",
     "billed_ms",
     "cost_by_service",
+    "declared_alarm_metrics",
     "item_size",
     "main",
     "read_units",

@@ -1,12 +1,12 @@
-"""Fixtures: the whole program run once per stack against Pulumi's mocks (see harness.py)."""
+"""Fixtures: the whole program run once per stack against Pulumi's mocks (see
+deploy_pulumi/declared.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
-from .harness import (
+from deploy_pulumi.declared import (
     ACCOUNT,
     CALLER_IDENTITY,
     CURSOR_KEY,

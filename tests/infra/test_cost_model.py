@@ -3,6 +3,8 @@ against the program and the benchmark it reads."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,8 +28,9 @@ from deploy_pulumi.cost_model import (
 )
 
 from orders_core import OrderStatus
+from orders_manifest.operations import functions
 
-from .conftest import Deployment
+from .conftest import Deployment, run_program
 
 GIB = 1024**3
 
@@ -99,7 +102,8 @@ def _small_model(provisioned: dict[str, int] | None = None) -> Model:
     stack = StackInputs(
         "small", {"api": 1024, "consumer": 1024, "publisher": 1024}, provisioned or {}
     )
-    return Model(stack, Prices.load(), dict.fromkeys(WARM_ROUTES.values(), 400.0), life)
+    warm = dict.fromkeys(WARM_ROUTES.values(), 400.0)
+    return Model(stack, Prices.load(), warm, life, alarm_metrics=50)
 
 
 def test_one_orders_life_adds_up_as_worked_out_by_hand() -> None:
@@ -146,7 +150,7 @@ def test_a_month_samples_traces_and_adds_the_fixed_costs() -> None:
     assert month["Lambda provisioned concurrency"] == pytest.approx(
         2 * 1 * 730 * 3600 * 0.0000033334
     )
-    assert month["CloudWatch alarms"] == pytest.approx(90 * 0.10)
+    assert month["CloudWatch alarms"] == pytest.approx(50 * 0.10)
     assert month["WAF web ACL and rules"] == pytest.approx(5.00 + 4 * 1.00)
 
 
@@ -166,8 +170,6 @@ def test_the_model_reads_memory_and_provisioned_concurrency_from_the_stack_files
 def test_the_fixed_resources_the_model_prices_are_those_the_program_declares(
     deployment: Deployment,
 ) -> None:
-    alarms = deployment.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-    assert alarm_metrics(a.state for a in alarms) == cost_model.ALARM_METRICS
     assert len(deployment.of_type("aws:kms/key:Key")) == cost_model.KMS_KEYS
     assert len(deployment.of_type("aws:secretsmanager/secret:Secret")) == cost_model.SECRETS
     dashboards = deployment.of_type("aws:cloudwatch/dashboard:Dashboard")
@@ -176,9 +178,24 @@ def test_the_fixed_resources_the_model_prices_are_those_the_program_declares(
     assert len(acl.state["rules"]) == cost_model.WAF_RULES
 
 
+def test_the_command_prices_the_alarms_the_stack_declares(
+    capsys: pytest.CaptureFixture[str], code_zip: Path
+) -> None:
+    # dev's program, declared under the mocks as the infra tests see it: no count is kept by
+    # hand, so a new function's or index's alarms are priced as soon as the program has them.
+    declared = run_program("dev", code_zip).of_type(cost_model.ALARM)
+    cost_model.main(["--stack", "dev"])
+    priced = re.search(r"CloudWatch alarms +(\d+\.\d\d)", capsys.readouterr().out)
+
+    assert priced is not None
+    assert alarm_metrics(a.state for a in declared) > len(functions()) * 4
+    assert float(priced[1]) == round(alarm_metrics(a.state for a in declared) * 0.10, 2)
+
+
 def test_the_report_prints_each_step_the_month_by_service_and_what_dominates() -> None:
     text = cost_model.report(
-        Model(StackInputs.read("prod"), Prices.load(), warm_microseconds()), 1_000_000
+        Model(StackInputs.read("prod"), Prices.load(), warm_microseconds(), alarm_metrics=90),
+        1_000_000,
     )
     for part in ("place", "read x2", "pay", "ship", "deliver", "publish x4", "DynamoDB"):
         assert part in text
@@ -187,7 +204,7 @@ def test_the_report_prints_each_step_the_month_by_service_and_what_dominates() -
 
 
 def test_the_expiry_index_entry_is_written_at_placement_and_removed_when_paid() -> None:
-    model = Model(StackInputs.read("dev"), Prices.load(), warm_microseconds())
+    model = Model(StackInputs.read("dev"), Prices.load(), warm_microseconds(), alarm_metrics=0)
     pending = model.life.orders[OrderStatus.PENDING]
     paid = model.life.orders[OrderStatus.PAID]
     assert "GSI3PK" in pending

@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 from deploy_pulumi import artifact
+from deploy_pulumi.declared import PROGRAM
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-
-from .harness import PROGRAM
 
 REPOSITORY = artifact.REPOSITORY_ROOT
 DOCS = REPOSITORY / "docs" / "deploy.md"
@@ -30,7 +29,7 @@ import sys
 sys.path.insert(0, {repository!r})
 from pathlib import Path
 import tempfile
-from tests.infra.harness import run_program, tiny_artifact
+from deploy_pulumi.declared import run_program, tiny_artifact
 deployment = run_program("dev", tiny_artifact(Path(tempfile.mkdtemp())))
 print(len(deployment.resources))
 """
@@ -98,7 +97,7 @@ import sys
 sys.path.insert(0, {repository!r})
 from pathlib import Path
 import tempfile
-from tests.infra.harness import STACKS, run_program, tiny_artifact
+from deploy_pulumi.declared import STACKS, run_program, tiny_artifact
 code = tiny_artifact(Path(tempfile.mkdtemp()))
 for stack in STACKS:
     print(stack, len(run_program(stack, code).resources))

@@ -1,7 +1,8 @@
-"""Run the Pulumi program against Pulumi's mocks and keep what it declared.
+"""Run the Pulumi program against Pulumi's mocks and keep what it declared: what the infra
+tests check (their conftest) and where the cost model counts the stack's alarms.
 
-No pytest here: the documented-setup test runs this in a fresh environment made as the
-docs say, which has the deploy extra only.
+No pytest here, and nothing beyond the deploy extra: the documented-setup test runs this in a
+fresh environment made as the docs say.
 
 No CLI and no cloud: ``pulumi.runtime.set_mocks`` answers every resource registration with
 its inputs plus the few attributes AWS would compute (ARNs, ids, URLs). Each stack's
@@ -17,10 +18,11 @@ from typing import Any
 
 import pulumi
 import yaml
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
+
 from deploy_pulumi import artifact
 from deploy_pulumi.orders_stack.program import OrdersStack, define_stack
 from deploy_pulumi.orders_stack.settings import PROJECT
-from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
 PROGRAM = Path(artifact.__file__).parent
 STACKS = ("dev", "staging", "prod")
@@ -136,12 +138,14 @@ class Deployment:
         found = [r for r in candidates if r.name == name_part] or [
             r for r in candidates if name_part in r.name
         ]
-        assert len(found) == 1, f"expected one {typ} named *{name_part}*, got {found}"
+        if len(found) != 1:
+            raise LookupError(f"expected one {typ} named *{name_part}*, got {found}")
         return found[0]
 
     def by_arn(self, arn: str) -> Declared:
         found = [r for r in self.resources if r.state.get("arn") == arn]
-        assert len(found) == 1, f"no single resource has ARN {arn}"
+        if len(found) != 1:
+            raise LookupError(f"no single resource has ARN {arn}")
         return found[0]
 
     def setting(self, key: str) -> Any:
