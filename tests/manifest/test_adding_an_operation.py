@@ -1,6 +1,7 @@
 """docs/adding-an-operation.md matches the code: its file count, that each file it names exists
 and holds the symbol it names (a new file: the one it is modelled on), that the files it calls
-derived hold no table of operations, and that every shipped module that does is on the page."""
+derived hold no table of operations (or, derived from the lifecycle, no list of statuses), and
+that every shipped module that lists the operations is on the page."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ def _text() -> str:
     return PAGE.read_text(encoding="utf-8")
 
 
-def _derived(text: str) -> list[str]:
-    section = text.split("## Derived: not touched", 1)[1].split("\n## ", 1)[0]
+def _derived(text: str, heading: str = "## Derived: not touched") -> list[str]:
+    section = text.split(f"{heading}\n", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"^- `([^`]+)`", section, re.MULTILINE)
 
 
@@ -57,6 +58,23 @@ def test_what_it_calls_derived_holds_no_table_of_operations() -> None:
         source = (ROOT / name).read_text(encoding="utf-8")
         named = {o.name for o in OPERATIONS if re.search(rf"[\"']{o.name}[\"']", source)}
         assert len(named) <= 1, (name, sorted(named))
+
+
+# A status as a mapping's key or in a literal path of two or more: a hand-kept lifecycle table.
+STATUS = r"(?:OrderStatus|S)\.[A-Z]+"
+TABLE_OF_STATUSES = re.compile(rf"{STATUS}: +\S|\(\s*{STATUS}\s*,\s*{STATUS}")
+
+
+def test_what_it_calls_derived_from_the_lifecycle_reads_the_table_and_keeps_none() -> None:
+    text = _text()
+    derived = _derived(text, "## Derived from the lifecycle: not touched")
+    assert derived, "the page lists the files derived from the lifecycle"
+    listed = {e["path"] for e in ENTRY.finditer(text)}
+    for name in derived:
+        assert name not in listed, name
+        source = (ROOT / name).read_text(encoding="utf-8")
+        assert re.search(r"\b(lifecycle_paths|ALLOWED_TRANSITIONS)\b", source), name
+        assert TABLE_OF_STATUSES.findall(source) == [], name
 
 
 # A module naming this many of the order operations lists them: a new one would need a line.
