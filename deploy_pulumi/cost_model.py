@@ -31,6 +31,7 @@ from typing import Any, Final
 import yaml
 
 from deploy_pulumi.declared import run_program, tiny_artifact
+from deploy_pulumi.orders_stack.workflow_definitions import deadline_definition
 from orders_adapters.dynamodb import event_item, order_item
 from orders_core import Order, OrderStatus
 from orders_core.testing import OrderBuilder, line
@@ -58,6 +59,9 @@ PLATFORM_BYTES: Final = 700  # platform.start and platform.report, per invocatio
 ACCESS_LOG_BYTES: Final = 550
 WAF_LOG_BYTES: Final = 1500
 GB: Final = 1024**3
+# The Express starter: one short run per placed order (assumed 100 ms), billed at 64 MB.
+STARTER_SECONDS: Final = 0.1
+STARTER_GB: Final = 64 / 1024
 SECONDS_A_MONTH: Final = 730 * 3600
 # The stand-ins for functions the benchmark does not run: the consumers read then write one
 # order as cancel does; the publisher turns one record into one entry, lighter than a read.
@@ -67,6 +71,7 @@ WARM_ROUTES: Final = {
     "payments": "POST /orders/{order_id}/cancel",
     "shipments": "POST /orders/{order_id}/cancel",
     "publisher": "GET /orders/{order_id}",
+    "expiry": "GET /orders/{order_id}",
 }
 # Lambda polls an SQS source with about five long polls at once, each up to 20 s, whether or
 # not messages come (assumed from AWS's description of the poller): requests a month.
@@ -117,6 +122,9 @@ class Usage:
     sqs_requests: float = 0
     log_bytes: float = 0
     traces: float = 0
+    state_transitions: float = 0
+    express_requests: float = 0
+    express_gb_seconds: float = 0
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
@@ -141,6 +149,9 @@ def cost_by_service(usage: Usage, prices: Prices) -> dict[str, float]:
         "CloudWatch Logs": usage.log_bytes / GB * p["cloudwatch_log_ingestion_gb"],
         "WAF": usage.waf_requests * p["waf_request"],
         "X-Ray": usage.traces * p["xray_trace_recorded"],
+        "Step Functions": usage.state_transitions * p["stepfunctions_standard_transition"]
+        + usage.express_requests * p["stepfunctions_express_request"]
+        + usage.express_gb_seconds * p["stepfunctions_express_gb_second"],
     }
 
 
@@ -161,6 +172,23 @@ def declared_alarm_metrics(stack: str) -> int:
     with tempfile.TemporaryDirectory() as folder:
         deployment = run_program(stack, tiny_artifact(Path(folder)))
     return alarm_metrics(alarm.state for alarm in deployment.of_type(ALARM))
+
+
+def transitions_once_through(definition: Mapping[str, Any]) -> int:
+    """The state transitions of a run that goes straight through: from ``StartAt``, each
+    state's ``Next``, a Choice's ``Default``, until a state that ends the run. Every state
+    entered is one transition (AWS counts the start too). A run whose timer fires early, or
+    whose task is retried, costs more; the model prices the straight run."""
+    states: Mapping[str, Mapping[str, Any]] = definition["States"]
+    name: str | None = definition["StartAt"]
+    seen: list[str] = []
+    while name is not None:
+        if name in seen:
+            raise ValueError(f"the straight path loops at {name}")
+        seen.append(name)
+        state = states[name]
+        name = state.get("Default") if state["Type"] == "Choice" else state.get("Next")
+    return len(seen)
 
 
 def traces_recorded(traceable: float) -> float:
@@ -339,7 +367,8 @@ class Model:
         )
 
     def steps(self) -> list[Step]:
-        """One order's life: place (with an Idempotency-Key), read it twice, pay, ship,
+        """One order's life: place (with an Idempotency-Key), read it twice, pay, its payment
+        deadline passing (the workflow and the expiry function finding it paid), ship,
         deliver, and the four events the publisher puts on the bus."""
         life, rt = self.life, DYNAMODB_ROUND_TRIP_MS
         placed = life.orders[OrderStatus.PENDING]
@@ -385,10 +414,26 @@ class Model:
             self._invocation("publisher", "publisher", EVENTBRIDGE_PUT_MS)
             + Usage(custom_events=1, log_bytes=PLATFORM_BYTES)
         ).times(len(life.events))
+        # OrderPlaced starts the Express starter, which starts the order's Standard run; at
+        # the deadline the expiry function reads the order (paid by then) and leaves it.
+        deadline = (
+            Usage(
+                express_requests=1,
+                express_gb_seconds=STARTER_GB * STARTER_SECONDS,
+                state_transitions=transitions_once_through(deadline_definition("arn", "url")),
+            )
+            + self._invocation("expiry", "consumer", rt)
+            + Usage(
+                read_units=read_units(life.orders[OrderStatus.PAID]),
+                traces=1,
+                log_bytes=PLATFORM_BYTES + LOG_LINE_BYTES,
+            )
+        )
         return [
             Step("place", place),
             Step("read x2", read.times(2)),
             Step("pay", pay),
+            Step("payment deadline", deadline),
             Step("ship", ship),
             Step("deliver", deliver),
             Step(f"publish x{len(life.events)}", publish),
@@ -442,11 +487,13 @@ def report(model: Model, orders: int) -> str:
         "",
         "one order's life, by step (USD):",
     ]
-    for step in model.steps():
+    steps = model.steps()
+    width = max(len(step.name) for step in steps)
+    for step in steps:
         cost = sum(cost_by_service(step.usage, prices).values())
-        out.append(f"  {step.name:<12} {cost:.8f}")
+        out.append(f"  {step.name:<{width}} {cost:.8f}")
     life = cost_by_service(model.per_order(), prices)
-    out.append(f"  {'total':<12} {sum(life.values()):.8f}")
+    out.append(f"  {'total':<{width}} {sum(life.values()):.8f}")
     out += ["", f"{orders:,} orders a month, by service (USD):"]
     month = model.month(orders)
     for name, usd in sorted(month.items(), key=lambda kv: -kv[1]):

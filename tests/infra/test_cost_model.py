@@ -23,6 +23,7 @@ from deploy_pulumi.cost_model import (
     item_size,
     read_units,
     traces_recorded,
+    transitions_once_through,
     warm_microseconds,
     write_units,
 )
@@ -87,6 +88,7 @@ def test_services_are_priced_from_the_data_file() -> None:
             "CloudWatch Logs": 4 * 0.50,
             "WAF": 0.60,
             "X-Ray": 5.00,
+            "Step Functions": 0.0,
         }
     )
 
@@ -112,29 +114,40 @@ def test_one_orders_life_adds_up_as_worked_out_by_hand() -> None:
     # claimed and completed (706 bytes: 1 each) = 10; three transitions: order 2 + event 4 +
     # index entries 1 + 1 + 1 = 9 each.
     assert total.write_units == 10 + 3 * 9
-    # two reads and three consumers' reads, strongly consistent, 1 unit each.
-    assert total.read_units == 2 + 3
-    assert total.lambda_requests == 1 + 2 + 3 + 4
+    # two reads, three consumers' reads and the expiry function's, strongly consistent, 1
+    # unit each.
+    assert total.read_units == 2 + 3 + 1
+    assert total.lambda_requests == 1 + 2 + 3 + 4 + 1
     # 0.8638 ms of CPU each, plus the network: place 3 round trips (18 ms) -> 19 ms, a read
-    # 6 -> 7, a consumer 12 -> 13, a publish 15 -> 16; 1 GB throughout.
-    assert total.lambda_gb_seconds == pytest.approx(0.019 + 2 * 0.007 + 3 * 0.013 + 4 * 0.016)
-    assert (total.api_requests, total.waf_requests, total.traces) == (3, 3, 6)
+    # 6 -> 7, a consumer 12 -> 13, a publish 15 -> 16, the expiry check 6 -> 7; 1 GB
+    # throughout.
+    assert total.lambda_gb_seconds == pytest.approx(
+        0.019 + 2 * 0.007 + 3 * 0.013 + 4 * 0.016 + 0.007
+    )
+    assert (total.api_requests, total.waf_requests, total.traces) == (3, 3, 7)
+    # The deadline: DeadlineAsTimestamp, WaitForDeadline, ExpireOrder, StillPending, Done;
+    # one Express starter run of 0.1 s at 64 MB.
+    assert total.state_transitions == 5
+    assert total.express_requests == 1
+    assert total.express_gb_seconds == pytest.approx(0.0625 * 0.1)
     assert (total.custom_events, total.sqs_requests) == (2 + 4, 3)
     # Per API request access 550 + WAF 1,500 + platform 700; place adds a line and 2 metric
-    # blobs (420 + 400), each consumer platform 700 + a line 420, each publish 700.
-    assert total.log_bytes == 3 * 2750 + 820 + 3 * 1120 + 4 * 700
+    # blobs (420 + 400), each consumer and the expiry check platform 700 + a line 420, each
+    # publish 700.
+    assert total.log_bytes == 3 * 2750 + 820 + 4 * 1120 + 4 * 700
 
     dollars = cost_by_service(total, Prices.load())
     assert dollars == pytest.approx(
         {
-            "Lambda": 10 * 0.20e-6 + 0.136 * 0.0000133334,
+            "Lambda": 11 * 0.20e-6 + 0.143 * 0.0000133334,
             "API Gateway": 3 * 3.50e-6,
-            "DynamoDB": 37 * 0.625e-6 + 5 * 0.125e-6,
+            "DynamoDB": 37 * 0.625e-6 + 6 * 0.125e-6,
             "EventBridge": 6 * 1.00e-6,
             "SQS": 3 * 0.40e-6,
-            "CloudWatch Logs": 15_230 / GIB * 0.50,
+            "CloudWatch Logs": 16_350 / GIB * 0.50,
             "WAF": 3 * 0.60e-6,
-            "X-Ray": 6 * 5.00e-6,
+            "X-Ray": 7 * 5.00e-6,
+            "Step Functions": 5 * 0.025e-3 + 1.00e-6 + 0.00625 * 0.00001667,
         }
     )
 
@@ -144,8 +157,8 @@ def test_a_month_samples_traces_and_adds_the_fixed_costs() -> None:
     assert traces_recorded(6_000_000) == pytest.approx(2_628_000 + 0.05 * 3_372_000)
     assert traces_recorded(1000) == 1000
     month = _small_model({"create_order": 2}).month(1_000_000)
-    assert month["X-Ray"] == pytest.approx(traces_recorded(6_000_000) * 5.00e-6)
-    assert month["DynamoDB"] == pytest.approx(37 * 0.625 + 5 * 0.125)
+    assert month["X-Ray"] == pytest.approx(traces_recorded(7_000_000) * 5.00e-6)
+    assert month["DynamoDB"] == pytest.approx(37 * 0.625 + 6 * 0.125)
     # Two environments of 1 GB kept ready all month.
     assert month["Lambda provisioned concurrency"] == pytest.approx(
         2 * 1 * 730 * 3600 * 0.0000033334
@@ -213,3 +226,18 @@ def test_the_expiry_index_entry_is_written_at_placement_and_removed_when_paid() 
     assert due_entry_writes(None, pending) == 1
     assert due_entry_writes(pending, paid) == 1
     assert due_entry_writes(paid, model.life.orders[OrderStatus.SHIPPED]) == 0
+
+
+def test_the_straight_run_of_a_workflow_counts_each_state_it_enters() -> None:
+    definition = {
+        "StartAt": "A",
+        "States": {
+            "A": {"Type": "Pass", "Next": "B"},
+            "B": {"Type": "Choice", "Choices": [{"Next": "A"}], "Default": "C"},
+            "C": {"Type": "Succeed"},
+        },
+    }
+    assert transitions_once_through(definition) == 3
+    looping = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "A"}}}
+    with pytest.raises(ValueError, match="loops"):
+        transitions_once_through(looping)
