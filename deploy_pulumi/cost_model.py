@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -219,14 +218,23 @@ class StackInputs:
 
 
 def warm_microseconds(path: Path = BENCHMARKS) -> dict[str, float]:
-    """The warm median per route from docs/benchmarks.md's entrypoint table."""
+    """The warm median per route from docs/benchmarks.md's entrypoint table, found by its
+    ``route`` and ``median us`` columns (the benchmark may add or move others)."""
     text = path.read_text("utf-8")
     section = text.split("<!-- lambda-bench:begin -->")[1].split("<!-- lambda-bench:end -->")[0]
     table = section.split("### Warm")[1]
-    found = {}
-    for match in re.finditer(r"^\| (.+?) \| (\d+) \| (\d+) \| \d{3} \|", table, re.MULTILINE):
-        found[match.group(1)] = float(match.group(2))
-    return found
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in table.splitlines()
+        if line.startswith("|")
+    ]
+    header = rows[0]
+    route, median = header.index("route"), header.index("median us")
+    return {
+        row[route]: float(row[median])
+        for row in rows[2:]
+        if len(row) == len(header) and row[median].isdigit()
+    }
 
 
 def billed_ms(cpu_us: float, memory_mb: int, round_trips_ms: float) -> int:
