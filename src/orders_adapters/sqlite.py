@@ -25,7 +25,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -603,15 +603,10 @@ def events_after(path: str | Path, position: int, limit: int = 100) -> list[tupl
     Positions only grow: a later write gets a higher one. The file is opened read-only, so the
     reader never writes, not even a schema; faults are StoreUnavailable or StoreError.
     """
-    with _translated():
-        connection = _read_only(path)
-        try:
-            rows = connection.execute(
-                "SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-                (position, limit),
-            ).fetchall()
-        finally:
-            connection.close()
+    with _translated(), closing(_read_only(path)) as connection:
+        rows = connection.execute(
+            "SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?", (position, limit)
+        ).fetchall()
     with unreadable("event"):
         return [(int(seq), OrderEvent.from_record(_loads(body))) for seq, body in rows]
 
@@ -619,10 +614,6 @@ def events_after(path: str | Path, position: int, limit: int = 100) -> list[tupl
 def last_event_position(path: str | Path) -> int:
     """The outbox position of the newest event (0 while there is none); see
     :func:`events_after`."""
-    with _translated():
-        connection = _read_only(path)
-        try:
-            (last,) = connection.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()
-        finally:
-            connection.close()
+    with _translated(), closing(_read_only(path)) as connection:
+        (last,) = connection.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()
     return int(last)

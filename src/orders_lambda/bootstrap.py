@@ -63,7 +63,7 @@ def install(replacement: Container | None) -> None:
 def init(*, publisher: bool = False, store: bool = True) -> None:
     """In Lambda, build the container now, and what the first event would otherwise build:
     the Logger and Metrics, the store with its client (``store``), and for the event
-    ``publisher`` its EventBridge client (after checking the settings only it needs).
+    ``publisher`` its EventBridge client (the provider checks the bus setting first).
     Elsewhere, nothing.
 
     Lambda runs init at the function's full CPU, whatever its memory size, and then serves
@@ -75,8 +75,7 @@ def init(*, publisher: bool = False, store: bool = True) -> None:
     observability.logger()
     observability.metrics()
     if publisher:
-        _ = built.settings().bus
-        built.event_publisher()
+        built.event_publisher()  # a missing bus fails first, before a client is made
     if store:
         built.repo()
 

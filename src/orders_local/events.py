@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
+from orders_adapters.sqlite import events_after, last_event_position
 from orders_core import EventPublisher, OrderEvent, PublishResult
 
 if TYPE_CHECKING:
@@ -45,20 +46,6 @@ SOURCE: Final = "orders"
 
 
 # -- the outbox ----------------------------------------------------------------------------
-
-
-def read_outbox(db: Path, after: int, limit: int = BATCH_SIZE) -> list[tuple[int, OrderEvent]]:
-    """Events of the SQLite store written after position ``after``, oldest first."""
-    from orders_adapters.sqlite import events_after
-
-    return events_after(db, after, limit)
-
-
-def outbox_end(db: Path) -> int:
-    """The position of the newest event in the SQLite store's outbox (0 when it is empty)."""
-    from orders_adapters.sqlite import last_event_position
-
-    return last_event_position(db)
 
 
 def envelope(event: OrderEvent) -> dict[str, Any]:
@@ -132,7 +119,7 @@ class OutboxFollower:
 
     def poll(self) -> int:
         """Publish one batch of new events; how many were published."""
-        batch = read_outbox(self.db, self.position())
+        batch = events_after(self.db, self.position(), BATCH_SIZE)
         if not batch:
             return 0
         result = self.publisher.publish([event for _, event in batch])
@@ -438,7 +425,7 @@ def follow(
         from orders_adapters.sqlite import SqliteOrderRepository
 
         SqliteOrderRepository(workspace.db).close()  # creates or migrates the file first
-        start = 0 if from_start else None if checkpoint else outbox_end(workspace.db)
+        start = 0 if from_start else None if checkpoint else last_event_position(workspace.db)
         follower = OutboxFollower(workspace.db, publisher, start=start)
         if ready is not None:
             ready.set()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from orders_adapters.dynamodb import DynamoDbOrderRepository
-from orders_adapters.sqlite import SqliteOrderRepository
+from orders_adapters.sqlite import SqliteOrderRepository, events_after
 from orders_core import OrderStatus
 from orders_lambda import bootstrap
 from orders_local.events import (
@@ -21,7 +21,6 @@ from orders_local.events import (
     PrintingPublisher,
     StreamFollower,
     feed_payment,
-    read_outbox,
     register,
     run,
 )
@@ -83,7 +82,7 @@ def test_the_follower_resumes_after_a_restart_and_retries_what_failed(
     service: Service, db: Path
 ) -> None:
     orders = [place(service) for _ in range(3)]
-    events = [event for _, event in read_outbox(db, 0)]
+    events = [event for _, event in events_after(db, 0)]
     flaky = FakePublisher(failing=[events[1].event_id])
 
     assert OutboxFollower(db, flaky).poll() == 2
