@@ -7,8 +7,13 @@ Import what you need from here; the submodules are an implementation detail::
 Two modules are public too: ``orders_core.rules`` states the input rules (its names are also
 exported here) and ``orders_core.testing`` is the test kit (a manual clock, sequential ids,
 an event recorder and an order builder), standard library only like the rest.
+
+The use cases are exported as their module lists them (``use_cases.__all__``, added to this
+package's ``__all__`` in the form type checkers read), so a new use case is exported where it
+is written; everything else is listed here by name.
 """
 
+from orders_core import use_cases
 from orders_core.cursor import MAX_CURSOR_LENGTH, CursorCodec
 from orders_core.errors import (
     CurrencyMismatch,
@@ -77,28 +82,11 @@ from orders_core.rules import (
     SUPPORTED_CURRENCIES,
 )
 from orders_core.timestamps import format_time, parse_time, utc
-from orders_core.use_cases import (
-    DEFAULT_PAGE_SIZE,
-    CancelOrder,
-    DeleteOrder,
-    ExpireOrder,
-    GetOrder,
-    ListOrders,
-    MarkDelivered,
-    MarkPaid,
-    MarkShipped,
-    NewLine,
-    Placement,
-    PlaceOrder,
-    Transition,
-    UpdateOrderLines,
-    build_lines,
-)
+from orders_core.use_cases import *  # noqa: F403 - the use cases: use_cases.__all__, added below
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
     "CURRENCY_MINOR_UNITS",
-    "DEFAULT_PAGE_SIZE",
     "DEFAULT_PAYMENT_DEADLINE",
     "DELETABLE",
     "KEY_PATTERN",
@@ -118,36 +106,27 @@ __all__ = [
     "ROUNDING",
     "SKU_PATTERN",
     "SUPPORTED_CURRENCIES",
-    "CancelOrder",
     "CancelReason",
     "Clock",
     "CurrencyMismatch",
     "CursorCodec",
     "CustomerId",
     "CustomerTier",
-    "DeleteOrder",
     "Discount",
     "EventLog",
     "EventPublisher",
     "EventType",
-    "ExpireOrder",
     "ExpiryIndex",
     "FailedEvent",
     "FixedDiscounts",
     "FixedPaymentDeadline",
-    "GetOrder",
     "IdGenerator",
     "IdempotencyKeyReused",
     "IllegalTransition",
     "InvalidConfiguration",
     "InvalidCursor",
     "InvalidInput",
-    "ListOrders",
-    "MarkDelivered",
-    "MarkPaid",
-    "MarkShipped",
     "Money",
-    "NewLine",
     "NoDiscounts",
     "Order",
     "OrderAlreadyExists",
@@ -162,8 +141,6 @@ __all__ = [
     "PaymentDeadlinePolicy",
     "PaymentMismatch",
     "PermissionDenied",
-    "PlaceOrder",
-    "Placement",
     "PricingPolicy",
     "Principal",
     "PublishResult",
@@ -172,13 +149,11 @@ __all__ = [
     "Role",
     "StoreError",
     "StoreUnavailable",
-    "Transition",
-    "UpdateOrderLines",
     "VersionConflict",
-    "build_lines",
     "event_id_for",
     "event_log_key",
     "format_time",
     "parse_time",
     "utc",
 ]
+__all__ += use_cases.__all__

@@ -656,6 +656,7 @@ class ExpireOrder:
 
 
 __all__ = [
+    "DEFAULT_PAGE_SIZE",
     "CancelOrder",
     "DeleteOrder",
     "ExpireOrder",

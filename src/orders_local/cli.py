@@ -175,9 +175,9 @@ def _parser() -> argparse.ArgumentParser:
     invoke.add_argument(
         "--event",
         type=Path,
-        required=True,
         metavar="FILE",
-        help="the Lambda event, as JSON (e.g. events/get_order.json)",
+        help="the Lambda event, as JSON (e.g. events/get_order.json); without it, an HTTP "
+        "function that reads no body runs the event its route makes, as events/ would hold it",
     )
     invoke.add_argument(
         "--seed",
@@ -277,7 +277,7 @@ def _invoke(arguments: argparse.Namespace) -> int:
 
     name = arguments.function
     try:
-        event = read_event(arguments.event)
+        event = read_event(arguments.event) if arguments.event else _made_event(name)
         check_shape(name, event)
         if arguments.seed:
             check_seedable(name)
@@ -309,6 +309,19 @@ def _invoke(arguments: argparse.Namespace) -> int:
     if verdict:
         sys.stderr.write(f"orders: {verdict}\n")
     return 1 if verdict and not verdict.startswith("note:") else 0
+
+
+def _made_event(name: str) -> dict[str, Any]:
+    from orders_local.invoke import EventFileError
+    from orders_local.samples import made_event
+
+    event = made_event(name)
+    if event is None:
+        raise EventFileError(
+            f"{name} needs an event to run on (its route's body, or its source's event): "
+            f"--event FILE, e.g. events/{name}.json"
+        )
+    return event
 
 
 def _verdict(name: str, result: Any) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from orders_local.invoke import functions
+from orders_local.samples import function_route, made_event, route_event
 from tests.events.aws import BusWithRule, bus_with_rule, drop_bus, events_client, sqs_client
 from tests.support.cli import run_orders
 from tests.support.moto_server import AWS_TEST_ENVIRONMENT
@@ -62,8 +63,60 @@ def _sample(function: str) -> dict[str, Any]:
     return event
 
 
-def test_there_is_a_sample_event_for_every_function() -> None:
-    assert {path.stem for path in EVENTS.glob("*.json")} >= set(functions())
+def test_every_function_has_a_sample_event_or_its_route_makes_one() -> None:
+    committed = {path.stem for path in EVENTS.glob("*.json")}
+    made = {name for name in functions() if made_event(name) is not None}
+    assert set(functions()) - committed - made == set()
+    # An event-driven function or one reading a body always has its file.
+    assert {name for name in functions() if function_route(name) is None} <= committed
+    assert {"create_order", "update_order"} <= committed - made
+
+
+# The headers every sample sends, beyond which a sample's own are what its operation reads.
+BASE_HEADERS = {"Host", "User-Agent", "Accept"}
+
+
+@pytest.mark.parametrize(
+    "function", sorted(p.stem for p in EVENTS.glob("*.json") if function_route(p.stem))
+)
+def test_each_http_sample_is_the_event_its_route_makes(function: str) -> None:
+    sample = _sample(function)
+    route = function_route(function)
+    assert route is not None
+    assert (sample["httpMethod"], sample["resource"]) == (route.method, route.path)
+    extra = {k: v for k, v in sample["headers"].items() if k not in BASE_HEADERS}
+    made = route_event(
+        route,
+        function,
+        body=sample["body"],
+        headers=extra,
+        query=sample["queryStringParameters"],
+    )
+    assert made == sample
+    if not extra and sample["body"] is None and sample["queryStringParameters"] is None:
+        assert made_event(function) == sample
+
+
+@pytest.mark.parametrize(
+    ("function", "status"), [("get_order", 200), ("cancel_order", 200), ("delete_order", 204)]
+)
+def test_a_function_that_reads_no_body_runs_with_no_event_file(
+    tmp_path: Path, function: str, status: int
+) -> None:
+    done = _orders(tmp_path, "invoke", function, "--seed")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout)["statusCode"] == status
+    assert "the event is about it" in done.stderr
+
+
+def test_a_function_that_reads_a_body_asks_for_an_event_file(tmp_path: Path) -> None:
+    done = _orders(tmp_path, "invoke", "create_order", "--seed")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == (
+        "orders: create_order needs an event to run on (its route's body, or its source's "
+        "event): --event FILE, e.g. events/create_order.json\n"
+    )
 
 
 def test_every_http_sample_answers_2xx_with_seed_and_again_on_the_same_store(
