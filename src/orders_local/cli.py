@@ -160,7 +160,8 @@ def _parser() -> argparse.ArgumentParser:
     invoke = commands.add_parser(
         "invoke",
         help="run one function on an event file and print its response",
-        description="Run one entrypoint on an event (events/ holds one for each function) and "
+        description="Run one entrypoint on an event (events/ holds one for each function; an HTTP "
+        "function that reads no body can run the event its route makes, with no --event) and "
         "print its response as JSON: an HTTP function's status, headers and body, the body "
         "as JSON. The exit status is 0 for a 2xx or 3xx answer (or an event source's "
         "success), 1 when the function failed or refused the event. A sample names an order "

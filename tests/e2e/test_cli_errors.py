@@ -110,7 +110,7 @@ def test_a_new_database_is_announced_once(tmp_path: Path) -> None:
         ),
         (("serve", "--minimum-compression-size", "big"), "'big' is not a number of bytes, nor off"),
         (("dlq", "list", "q", "--max", "0"), "argument --max: 0 is not at least 1"),
-        (("invoke", "get_order"), "the following arguments are required: --event"),
+        (("invoke",), "the following arguments are required: FUNCTION"),
         (("events",), "the following arguments are required: ACTION"),
     ],
 )
