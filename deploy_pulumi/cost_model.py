@@ -3,7 +3,8 @@
 Four inputs, each from one place:
 
 - unit prices: ``prices.json`` beside this file, with the date they were read;
-- the stack's own settings: ``Pulumi.<stack>.yaml`` (memory, provisioned concurrency);
+- the stack's own settings (memory, provisioned concurrency) and the alarms it declares: the
+  program run against Pulumi's mocks with ``Pulumi.<stack>.yaml``, as ``pulumi up`` reads it;
 - the items the DynamoDB adapter writes for a real order's life (their sizes decide the
   request units), and the round trips per use case that
   ``tests/integration/test_dynamodb_round_trips.py`` counts on the wire;
@@ -27,9 +28,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
-import yaml
-
-from deploy_pulumi.declared import run_program, tiny_artifact
+from deploy_pulumi.declared import Deployment, run_program, tiny_artifact
+from deploy_pulumi.orders_stack.settings import StackSettings
 from deploy_pulumi.orders_stack.workflow_definitions import deadline_definition
 from orders_adapters.dynamodb import event_item, order_item
 from orders_core import Order, OrderStatus
@@ -165,11 +165,15 @@ def alarm_metrics(alarms: Iterable[Mapping[str, Any]]) -> int:
     return total
 
 
-def declared_alarm_metrics(stack: str) -> int:
-    """The alarm metrics ``stack`` declares: the program run against Pulumi's mocks (a few
-    seconds, no cloud), its alarms counted by :func:`alarm_metrics`."""
+def declare(stack: str) -> Deployment:
+    """``stack`` as the program declares it against Pulumi's mocks (a few seconds, no cloud):
+    its settings read and checked by the program itself, and every resource."""
     with tempfile.TemporaryDirectory() as folder:
-        deployment = run_program(stack, tiny_artifact(Path(folder)))
+        return run_program(stack, tiny_artifact(Path(folder)))
+
+
+def declared_alarm_metrics(deployment: Deployment) -> int:
+    """The alarm metrics a declared stack bills for, counted by :func:`alarm_metrics`."""
     return alarm_metrics(alarm.state for alarm in deployment.of_type(ALARM))
 
 
@@ -205,15 +209,17 @@ class StackInputs:
     provisioned: dict[str, int]  # API function -> provisioned concurrency
 
     @classmethod
-    def read(cls, stack: str, folder: Path = PROGRAM) -> StackInputs:
-        loaded: dict[str, Any] = yaml.safe_load((folder / f"Pulumi.{stack}.yaml").read_text())
-        config = loaded["config"]
-        functions = config[f"{PROJECT}:functions"]
-        concurrency = config[f"{PROJECT}:concurrency"]
+    def of(cls, settings: StackSettings) -> StackInputs:
+        """What the model needs of the settings the program read for a stack."""
+        sizing = {
+            "api": settings.api,
+            "consumer": settings.consumer,
+            "publisher": settings.publisher,
+        }
         return cls(
-            stack,
-            {kind: int(functions[kind]["memoryMb"]) for kind in ("api", "consumer", "publisher")},
-            {str(k): int(v) for k, v in (concurrency.get("provisioned") or {}).items()},
+            settings.stack,
+            {kind: each.memory_mb for kind, each in sizing.items()},
+            dict(settings.concurrency.provisioned),
         )
 
 
@@ -526,8 +532,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     prices, warm = Prices.load(), warm_microseconds()
     for stack in args.stack or ["dev", "staging", "prod"]:
-        alarms = declared_alarm_metrics(stack)
-        model = Model(StackInputs.read(stack), prices, warm, alarm_metrics=alarms)
+        deployment = declare(stack)
+        inputs = StackInputs.of(deployment.built.settings)
+        model = Model(inputs, prices, warm, alarm_metrics=declared_alarm_metrics(deployment))
         sys.stdout.write(report(model, args.orders) + "\n\n")
 
 
@@ -545,6 +552,7 @@ __all__ = [
     "alarm_metrics",
     "billed_ms",
     "cost_by_service",
+    "declare",
     "declared_alarm_metrics",
     "item_size",
     "main",

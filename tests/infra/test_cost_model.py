@@ -173,11 +173,17 @@ def test_the_model_reads_every_warm_figure_it_needs_from_the_benchmark() -> None
     assert all(value > 0 for value in warm.values())
 
 
-def test_the_model_reads_memory_and_provisioned_concurrency_from_the_stack_files() -> None:
-    prod = StackInputs.read("prod")
+@pytest.fixture(scope="module")
+def prod() -> StackInputs:
+    return StackInputs.of(cost_model.declare("prod").built.settings)
+
+
+def test_the_model_reads_memory_and_provisioned_concurrency_from_the_stack_files(
+    prod: StackInputs,
+) -> None:
     assert prod.memory_mb == {"api": 1024, "consumer": 1024, "publisher": 1024}
     assert prod.provisioned == {"create_order": 2, "get_order": 2, "list_orders": 2}
-    assert StackInputs.read("dev").provisioned == {}
+    assert StackInputs.of(cost_model.declare("dev").built.settings).provisioned == {}
 
 
 def test_the_fixed_resources_the_model_prices_are_those_the_program_declares(
@@ -205,9 +211,11 @@ def test_the_command_prices_the_alarms_the_stack_declares(
     assert float(priced[1]) == round(alarm_metrics(a.state for a in declared) * 0.10, 2)
 
 
-def test_the_report_prints_each_step_the_month_by_service_and_what_dominates() -> None:
+def test_the_report_prints_each_step_the_month_by_service_and_what_dominates(
+    prod: StackInputs,
+) -> None:
     text = cost_model.report(
-        Model(StackInputs.read("prod"), Prices.load(), warm_microseconds(), alarm_metrics=90),
+        Model(prod, Prices.load(), warm_microseconds(), alarm_metrics=90),
         1_000_000,
     )
     for part in ("place", "read x2", "pay", "ship", "deliver", "publish x4", "DynamoDB"):
@@ -216,8 +224,10 @@ def test_the_report_prints_each_step_the_month_by_service_and_what_dominates() -
     assert "dominant line:" in text
 
 
-def test_the_expiry_index_entry_is_written_at_placement_and_removed_when_paid() -> None:
-    model = Model(StackInputs.read("dev"), Prices.load(), warm_microseconds(), alarm_metrics=0)
+def test_the_expiry_index_entry_is_written_at_placement_and_removed_when_paid(
+    prod: StackInputs,
+) -> None:
+    model = Model(prod, Prices.load(), warm_microseconds(), alarm_metrics=0)
     pending = model.life.orders[OrderStatus.PENDING]
     paid = model.life.orders[OrderStatus.PAID]
     assert "GSI3PK" in pending
