@@ -14,8 +14,9 @@ round trips); :func:`lifecycle_orders` and :func:`order_histories` reach a statu
 real transitions, with the events they produced; :func:`order_events` is one event.
 """
 
-from __future__ import annotations
-
+# Annotations here are evaluated, not postponed: st.composite's wrappers keep the drawn
+# function's annotations, and as strings they would resolve in hypothesis's namespace, so
+# the API reference could not name the types.
 import operator
 import string
 from dataclasses import dataclass
