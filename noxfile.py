@@ -7,6 +7,9 @@ one environment, so a green run means what it says.
 from __future__ import annotations
 
 import os
+import sys
+import tomllib
+from pathlib import Path
 
 import nox
 
@@ -143,6 +146,20 @@ def crash(session: nox.Session) -> None:
     )
 
 
+def _moto_environment(session: nox.Session) -> str:
+    """The interpreter of ``.nox/bench_moto``, a plain venv with the dev extra's moto[server]
+    (made on first use, brought up to that requirement every time)."""
+    with Path("pyproject.toml").open("rb") as file:
+        dev = tomllib.load(file)["project"]["optional-dependencies"]["dev"]
+    moto = next(requirement for requirement in dev if requirement.startswith("moto["))
+    location = Path(session.virtualenv.location).parent / "bench_moto"
+    python = location / "bin" / "python"
+    if not python.exists():
+        session.run(sys.executable, "-m", "venv", str(location), external=True)
+    session.run(str(python), "-m", "pip", "install", "-q", moto, external=True)
+    return str(python)
+
+
 @nox.session
 def bench(session: nox.Session) -> None:
     """Cold start, warm latency and memory of every entrypoint, written to
@@ -151,11 +168,17 @@ def bench(session: nox.Session) -> None:
     Installs what a function ships with (the ``lambda`` extra) and nothing of the dev tools:
     some libraries import optional packages when present (dependency-injector imports
     werkzeug and PyYAML), which would charge the functions for imports they don't make.
-    Bytecode is compiled at install, as the Lambda artifact ships it."""
+    Bytecode is compiled at install, as the Lambda artifact ships it. The DynamoDB part's
+    moto server runs from an environment of its own (``.nox/bench_moto``, made here), so the
+    functions' environment holds none of moto's dependencies. ``-- --only dynamodb-cold``
+    runs that part alone."""
     session.install(".[lambda]", env={"UV_COMPILE_BYTECODE": "1"})
+    moto_python = _moto_environment(session)
     session.run(
         "python",
         "benchmarks/lambda_bench.py",
+        "--moto-python",
+        moto_python,
         "--importtime",
         "8",
         "--instructions",

@@ -51,9 +51,14 @@ from pathlib import Path
 from typing import Any, Final
 
 ROOT: Final = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # tests.support: the moto server the tests start, started alike
+from tests.support.moto_server import AWS_TEST_ENVIRONMENT, moto_server  # noqa: E402
+
 EVENTS: Final = ROOT / "events"
 BEGIN: Final = "<!-- lambda-bench:begin -->"
 END: Final = "<!-- lambda-bench:end -->"
+DYNAMODB_BEGIN: Final = "<!-- lambda-bench-dynamodb-cold:begin -->"
+DYNAMODB_END: Final = "<!-- lambda-bench-dynamodb-cold:end -->"
 COLD_TARGET: Final = 1.2
 FLOOR_ROUTE: Final = "floor: Powertools Logger and Metrics around hello world"
 # The issue's warm targets per route (median us, in-process, memory store).
@@ -96,6 +101,7 @@ LIBRARIES_ONLY: Final = (
 # The one request a cold process serves: import, build the event, call, report on stderr.
 COLD_CHILD: Final = """
 import json, sys, time
+sys.path.insert(0, {benchmarks!r})  # the floors' modules
 started = time.perf_counter()
 from {module} import handler
 imported = time.perf_counter()
@@ -138,8 +144,16 @@ def _subprocess_env() -> dict[str, str]:
     return {**keep, **MEMORY_ENVIRONMENT}
 
 
+def _cold_child(module: str) -> str:
+    return COLD_CHILD.format(module=module, benchmarks=str(Path(__file__).resolve().parent))
+
+
 def _timed_process(
-    arguments: list[str], timeout: float = CALL_TIMEOUT, *, in_lambda: bool = False
+    arguments: list[str],
+    timeout: float = CALL_TIMEOUT,
+    *,
+    in_lambda: bool = False,
+    environment: dict[str, str] | None = None,
 ) -> tuple[float, str]:
     started = time.perf_counter()
     done = subprocess.run(  # noqa: S603 - our own interpreter and fixed arguments
@@ -149,7 +163,7 @@ def _timed_process(
         text=True,
         timeout=timeout,
         check=False,
-        env={**_subprocess_env(), **(IN_LAMBDA if in_lambda else {})},
+        env={**_subprocess_env(), **(environment or {}), **(IN_LAMBDA if in_lambda else {})},
     )
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
@@ -161,8 +175,10 @@ FLOOR: Final = "powertools_floor"
 
 
 def _function_module(function: str) -> str:
-    # The floor is benchmarks/powertools_floor.py, beside this script (on sys.path).
-    return FLOOR if function == FLOOR else f"orders_lambda.entrypoints.{function}"
+    # The floors are modules beside this script (benchmarks/, on sys.path).
+    if function in (FLOOR, "dynamodb_floor", "dynamodb_powertools_floor"):
+        return function
+    return f"orders_lambda.entrypoints.{function}"
 
 
 FUNCTIONS: Final = (
@@ -182,7 +198,41 @@ class ColdResult:
     median_ms: float
     import_ms: float | None = None
     first_ms: float | None = None
-    status: int | None = None
+    status: str | None = None  # every status the samples answered, "/"-separated
+    served_ms: float | None = None  # init and first request (median of their sums)
+
+
+def _cold_sample(
+    arguments: list[str], environment: dict[str, str] | None = None
+) -> tuple[float, dict[str, Any]]:
+    """One cold process as inside Lambda: its wall time, and what it measured inside."""
+    elapsed, err = _timed_process(arguments, in_lambda=True, environment=environment)
+    line = next(x for x in err.splitlines() if x.startswith("BENCH "))
+    inside: dict[str, Any] = json.loads(line.removeprefix("BENCH "))
+    return elapsed, inside
+
+
+def _cold_results(
+    walls: dict[str, list[float]], inside: dict[str, list[dict[str, Any]]]
+) -> list[ColdResult]:
+    """Medians per process, in ``walls``' order; those in ``inside`` with init and first."""
+    results = []
+    for name, times in walls.items():
+        samples = inside.get(name)
+        if not samples:
+            results.append(ColdResult(name, statistics.median(times) * 1000))
+            continue
+        results.append(
+            ColdResult(
+                name,
+                statistics.median(times) * 1000,
+                statistics.median(s["import"] for s in samples) * 1000,
+                statistics.median(s["first"] for s in samples) * 1000,
+                "/".join(sorted({str(s["status"]) for s in samples})),
+                statistics.median(s["import"] + s["first"] for s in samples) * 1000,
+            )
+        )
+    return results
 
 
 def measure_cold(runs: int) -> list[ColdResult]:
@@ -201,29 +251,157 @@ def measure_cold(runs: int) -> list[ColdResult]:
         for function in FUNCTIONS:
             event_file = Path(scratch) / f"{function}.json"
             event_file.write_text(json.dumps(_sample(function)), "utf-8")
-            child = COLD_CHILD.format(module=_function_module(function))
+            child = _cold_child(_function_module(function))
             children[function] = [python, "-c", child, str(event_file)]
         for _ in range(runs):
             for label, code in references.items():
                 walls[label].append(_timed_process([python, "-c", code])[0])
             for function, arguments in children.items():
-                elapsed, err = _timed_process(arguments, in_lambda=True)
-                line = next(x for x in err.splitlines() if x.startswith("BENCH "))
+                elapsed, measured = _cold_sample(arguments)
                 walls[function].append(elapsed)
-                inside[function].append(json.loads(line.removeprefix("BENCH ")))
-    results = [ColdResult(label, statistics.median(walls[label]) * 1000) for label in references]
-    for function in FUNCTIONS:
-        samples = inside[function]
-        results.append(
-            ColdResult(
-                function,
-                statistics.median(walls[function]) * 1000,
-                statistics.median(s["import"] for s in samples) * 1000,
-                statistics.median(s["first"] for s in samples) * 1000,
-                samples[-1]["status"],
-            )
+                inside[function].append(measured)
+    return _cold_results(walls, inside)
+
+
+# -- cold, on DynamoDB over a moto server --------------------------------------------------
+
+BARE_FLOOR: Final = "dynamodb_floor"  # benchmarks/dynamodb_floor.py
+LIBRARIES_FLOOR: Final = "dynamodb_powertools_floor"  # benchmarks/dynamodb_powertools_floor.py
+BOTO3: Final = 'python -c "import boto3"'
+DYNAMODB_COLD_TARGET: Final = 1.15
+DYNAMODB_FUNCTIONS: Final = tuple(f for f in FUNCTIONS if f != "docs")  # docs reads no store
+BENCH_TABLE: Final = "bench-orders"
+BENCH_IDEMPOTENCY_TABLE: Final = "bench-idempotency"
+# The tests' dummy credentials, in the function processes, the moto server and this process's
+# own client: nothing here can reach an AWS account. Lambda also hands a function its
+# credentials in such variables, so the SDK finds them as it does there.
+DUMMY_AWS: Final = AWS_TEST_ENVIRONMENT
+
+# What each DynamoDB sample does, for the report: every order it reads or changes is placed
+# for the sample's customer before the process starts (outside the timing).
+DYNAMODB_REQUESTS: Final = {
+    BARE_FLOOR: "GetItem of a placed order, plain function",
+    LIBRARIES_FLOOR: "the same GetItem behind APIGatewayRestResolver and Logger",
+    "create_order": "keyed create, a new Idempotency-Key each run (idempotency record + order)",
+    "get_order": "GET of a placed order",
+    "list_orders": "first page of the customer's orders (up to 20)",
+    "update_order": "PATCH of a placed order's lines, If-Match its version",
+    "cancel_order": "cancel of a placed order",
+    "delete_order": "DELETE of a placed order",
+}
+
+
+def _moto_python(given: str | None) -> str:
+    """An interpreter that has moto's server: ``given``, or one of the nox environments'."""
+    candidates = (
+        [given]
+        if given
+        else [
+            str(ROOT / ".nox" / "bench_moto" / "bin" / "python"),
+            str(ROOT / ".nox" / "ci" / "bin" / "python"),
+        ]
+    )
+    for python in candidates:
+        if not Path(python).exists():
+            continue
+        probe = subprocess.run(  # noqa: S603 - a fixed probe of a local interpreter
+            [python, "-c", "import moto.server"], capture_output=True, check=False
         )
-    return results
+        if probe.returncode == 0:
+            return python
+    raise SystemExit(
+        f"no interpreter with moto[server] among {candidates}: pass --moto-python "
+        "(nox -s bench makes .nox/bench_moto)"
+    )
+
+
+@contextmanager
+def _dummy_credentials() -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.update(DUMMY_AWS)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def dynamodb_environment(endpoint: str) -> dict[str, str]:
+    """What a function process on the bench's tables sees (on top of the memory settings)."""
+    return {
+        **DUMMY_AWS,
+        "ORDERS_STORE": "dynamodb",
+        "ORDERS_TABLE_NAME": BENCH_TABLE,
+        "ORDERS_IDEMPOTENCY_TABLE": BENCH_IDEMPOTENCY_TABLE,
+        "ORDERS_DYNAMODB_ENDPOINT": endpoint,
+    }
+
+
+def _dynamodb_placer(endpoint: str) -> Callable[[str], str]:
+    """Create the bench's tables on ``endpoint``; a function that places an order for a
+    customer there, through the service's own use case and store, and returns its id."""
+    from orders_adapters.dynamodb import (  # noqa: PLC0415 - the parent only
+        DynamoDbOrderRepository,
+        create_orders_table,
+        make_dynamodb_client,
+    )
+    from orders_adapters.system import RandomOrderIds, SystemClock  # noqa: PLC0415
+    from orders_adapters.table_definition import IDEMPOTENCY_TABLE  # noqa: PLC0415
+    from orders_core import NewLine, NoDiscounts, PlaceOrder, Principal  # noqa: PLC0415
+
+    client = make_dynamodb_client(endpoint_url=endpoint, read_timeout=30.0)
+    create_orders_table(client, BENCH_TABLE)
+    create_orders_table(client, BENCH_IDEMPOTENCY_TABLE, IDEMPOTENCY_TABLE)
+    key = MEMORY_ENVIRONMENT["ORDERS_CURSOR_KEY"].encode()
+    repo = DynamoDbOrderRepository(client, BENCH_TABLE, cursor_key=key)
+    place = PlaceOrder(repo=repo, pricing=NoDiscounts(), clock=SystemClock(), ids=RandomOrderIds())
+
+    def placed(customer: str) -> str:
+        order = place(
+            Principal.customer(customer), currency="EUR", lines=[NewLine("BOOK-42", 2, "12.50")]
+        )
+        return str(order.id)
+
+    return placed
+
+
+def _dynamodb_event(name: str, run: int, place: Callable[[str], str]) -> dict[str, Any]:
+    """The sample event of ``name`` for run ``run``, its order placed beforehand."""
+    event = _sample("get_order" if name in (BARE_FLOOR, LIBRARIES_FLOOR) else name)
+    if name == "create_order":
+        event["headers"]["Idempotency-Key"] = f"bench-cold-{run}"
+        event["multiValueHeaders"]["Idempotency-Key"] = [f"bench-cold-{run}"]
+        return event
+    if event.get("pathParameters"):
+        customer = event["requestContext"]["authorizer"]["claims"]["sub"]
+        return _with_order(event, place(customer))
+    return event
+
+
+def measure_dynamodb_cold(runs: int, moto_python: str) -> list[ColdResult]:
+    """The floors and every store-backed entrypoint on DynamoDB over a moto server (its own
+    process, on loopback), cold as inside Lambda, in rounds with ``import boto3``."""
+    python = sys.executable
+    names = (BARE_FLOOR, LIBRARIES_FLOOR, *DYNAMODB_FUNCTIONS)
+    walls: dict[str, list[float]] = {name: [] for name in (BOTO3, *names)}
+    inside: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    with (
+        moto_server(threaded=True, python=moto_python) as endpoint,
+        _dummy_credentials(),
+        tempfile.TemporaryDirectory() as scratch,
+    ):
+        environment = dynamodb_environment(endpoint)
+        place = _dynamodb_placer(endpoint)
+        event_file = Path(scratch) / "event.json"
+        for run in range(runs):
+            walls[BOTO3].append(_timed_process([python, "-c", "import boto3"])[0])
+            for name in names:
+                event_file.write_text(json.dumps(_dynamodb_event(name, run, place)), "utf-8")
+                arguments = [python, "-c", _cold_child(_function_module(name)), str(event_file)]
+                elapsed, measured = _cold_sample(arguments, environment)
+                walls[name].append(elapsed)
+                inside[name].append(measured)
+    return _cold_results(walls, inside)
 
 
 # -- warm, in-process ----------------------------------------------------------------------
@@ -537,8 +715,7 @@ def _warm_table(figures: Figures) -> list[str]:
 
 
 def report(figures: Figures) -> str:
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, load average {load} at the end"
+    machine = _machine()
     day = time.strftime("%Y-%m-%d", time.gmtime())
     lines = [
         "## Lambda entrypoints: cold start, warm requests and memory",
@@ -558,13 +735,66 @@ def report(figures: Figures) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(path: Path, body: str) -> None:
-    """Put ``body`` between this benchmark's markers in ``path`` (appended when absent)."""
+def _machine() -> str:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{platform.machine()}, {os.cpu_count()} CPUs, load average {load} at the end"
+
+
+def dynamodb_report(command: str, runs: int, cold: list[ColdResult], load_before: str) -> str:
+    """The DynamoDB cold-start table: every process against both floors and ``import boto3``.
+
+    The target is on the wall time, spawn to exit, as for the memory store; "init + first"
+    is what Lambda counts as a cold start (the process stays), set against the same floor's.
+    """
+    rows = {row.name: row for row in cold}
+    libraries, bare = rows[LIBRARIES_FLOOR], rows[BARE_FLOOR]
+    boto3 = rows[BOTO3].median_ms
+    day = time.strftime("%Y-%m-%d", time.gmtime())
+    lines = [
+        (
+            "**Cold start on DynamoDB over a moto server** (fresh process as inside Lambda, "
+            f"median of {runs})."
+        ),
+        "",
+        (
+            f"Command: `{command}`. Python {platform.python_version()} ({_machine()}; "
+            f"{load_before} at the start), {day}."
+        ),
+        "",
+        (
+            "| process | request | status | init ms | first request ms | init + first ms "
+            "| x floor (init + first) | wall ms | x required-libraries floor "
+            f"| <= {DYNAMODB_COLD_TARGET}x | x bare-SDK floor | x boto3 |"
+        ),
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for row in cold:
+        ratios = (
+            f"{row.median_ms:.0f} | {row.median_ms / libraries.median_ms:.2f} | "
+            f"{{verdict}} | {row.median_ms / bare.median_ms:.2f} | {row.median_ms / boto3:.2f} |"
+        )
+        if row.import_ms is None or row.first_ms is None or row.served_ms is None:
+            lines.append(f"| `{row.name}` | | | | | | | " + ratios.format(verdict=""))
+            continue
+        floor = row.name in (BARE_FLOOR, LIBRARIES_FLOOR)
+        ok = row.median_ms / libraries.median_ms <= DYNAMODB_COLD_TARGET
+        served = row.served_ms / (libraries.served_ms or float("nan"))
+        lines.append(
+            f"| {f'`{row.name}`' if floor else row.name} | {DYNAMODB_REQUESTS[row.name]} | "
+            f"{row.status} | {row.import_ms:.0f} | {row.first_ms:.0f} | {row.served_ms:.0f} | "
+            f"{served:.2f} | " + ratios.format(verdict="" if floor else _verdict(ok=ok))
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_section(path: Path, body: str, begin: str = BEGIN, end: str = END) -> None:
+    """Put ``body`` between the markers ``begin`` and ``end`` in ``path`` (appended when
+    absent)."""
     text = path.read_text("utf-8") if path.exists() else "# Benchmarks\n"
-    section = f"{BEGIN}\n{body}{END}"
-    if BEGIN in text and END in text:
-        head, _, rest = text.partition(BEGIN)
-        _, _, tail = rest.partition(END)
+    section = f"{begin}\n{body}{end}"
+    if begin in text and end in text:
+        head, _, rest = text.partition(begin)
+        _, _, tail = rest.partition(end)
         text = f"{head}{section}{tail}"
     else:
         text = f"{text.rstrip()}\n\n{section}\n"
@@ -583,6 +813,15 @@ def main(argv: list[str] | None = None) -> int:
         "--instructions", type=int, default=0, metavar="N",
         help="instructions per call over N calls per route, under callgrind (0: not measured)",
     )  # fmt: skip
+    parser.add_argument(
+        "--only", choices=["dynamodb-cold"],
+        help="measure and write only this part (dynamodb-cold: its own section of FILE)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--moto-python", metavar="PYTHON",
+        help="an interpreter with moto[server] for the DynamoDB part's server "
+        "(default: .nox/bench_moto's, else .nox/ci's)",
+    )  # fmt: skip
     parser.add_argument("--rss-child", help=argparse.SUPPRESS)
     parser.add_argument("--instructions-child", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args(argv)
@@ -600,6 +839,16 @@ def main(argv: list[str] | None = None) -> int:
     command = arguments.command or " ".join(
         ["python benchmarks/lambda_bench.py", *(argv or sys.argv[1:])]
     )
+    moto_python = _moto_python(arguments.moto_python)
+    load_before = "{:.1f}, {:.1f}, {:.1f}".format(*os.getloadavg())
+    dynamodb = dynamodb_report(
+        command, arguments.runs, measure_dynamodb_cold(arguments.runs, moto_python), load_before
+    )
+    if arguments.only == "dynamodb-cold":
+        if arguments.write:
+            write_section(arguments.write, dynamodb, DYNAMODB_BEGIN, DYNAMODB_END)
+        sys.stdout.write(dynamodb)
+        return 0
     figures = Figures(
         command=command,
         runs=arguments.runs,
@@ -618,7 +867,8 @@ def main(argv: list[str] | None = None) -> int:
     text = report(figures)
     if arguments.write:
         write_section(arguments.write, text)
-    sys.stdout.write(text)
+        write_section(arguments.write, dynamodb, DYNAMODB_BEGIN, DYNAMODB_END)
+    sys.stdout.write(text + "\n" + dynamodb)
     return 0
 
 

@@ -50,10 +50,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _command(port: int, *, threaded: bool) -> list[str]:
+def _command(port: int, *, threaded: bool, python: str) -> list[str]:
     if threaded:
-        return [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)]
-    return [sys.executable, str(Path(__file__).resolve()), str(port)]
+        return [python, "-m", "moto.server", "-H", HOST, "-p", str(port)]
+    return [python, str(Path(__file__).resolve()), str(port)]
 
 
 def _answers(port: int) -> bool:
@@ -69,12 +69,15 @@ def _answers(port: int) -> bool:
 
 
 @contextmanager
-def moto_server(*, threaded: bool) -> Iterator[str]:
-    """Start a moto server, wait until it answers HTTP, yield its URL, stop it afterwards."""
+def moto_server(*, threaded: bool, python: str = sys.executable) -> Iterator[str]:
+    """Start a moto server, wait until it answers HTTP, yield its URL, stop it afterwards.
+
+    ``python`` runs it: another environment's interpreter that has moto (the benchmarks'
+    functions run where moto is not installed)."""
     with tempfile.TemporaryFile() as log:
         port = free_port()
         process = subprocess.Popen(
-            _command(port, threaded=threaded),
+            _command(port, threaded=threaded, python=python),
             stdout=log,
             stderr=subprocess.STDOUT,
             # MOTO_PORT: moto's Step Functions interpreter calls the server back on its port.
