@@ -60,11 +60,16 @@ def _copied(value: Any) -> Any:
     return value
 
 
-def _event_record(event: OrderEvent) -> dict[str, Any]:
-    # An event's order snapshot holds lists (its lines): copied, so neither the caller's
-    # event nor one handed out later shares mutable state with the store.
-    copied: dict[str, Any] = _copied(event.to_record())
-    return copied
+def _event_record(event: OrderEvent, state: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The event as stored. Its order snapshot is normally the very state written with it
+    (``state``, the order's new record): then it is kept once, shared with that record, which
+    no write changes in place. Any other snapshot (a deletion's, one built by hand) is copied,
+    so neither the caller's event nor one handed out later shares mutable state with the
+    store."""
+    record = event.to_record()
+    snapshot = record["order"]
+    record["order"] = state if snapshot == state else _copied(snapshot)
+    return record
 
 
 class InMemoryOrderRepository(OrdersFromRecords):
@@ -84,13 +89,18 @@ class InMemoryOrderRepository(OrdersFromRecords):
         with unreadable("order"):
             return Order.from_record(record)
 
-    def _store_events(self, order_id: OrderId, events: Sequence[OrderEvent]) -> None:
+    def _store_events(
+        self,
+        order_id: OrderId,
+        events: Sequence[OrderEvent],
+        state: Mapping[str, Any] | None = None,
+    ) -> None:
         # Checked before anything is written, so a refused write leaves no trace.
         ids = [e.event_id for e in events]
         if len(set(ids)) != len(ids) or self._event_ids.intersection(ids):
             raise StoreError("an event id is already stored")
         self._event_ids.update(ids)
-        self._events.setdefault(order_id, []).extend(_event_record(e) for e in events)
+        self._events.setdefault(order_id, []).extend(_event_record(e, state) for e in events)
 
     def add(self, order: Order, events: Sequence[OrderEvent]) -> None:
         check_write(order, 0, events)
@@ -98,7 +108,7 @@ class InMemoryOrderRepository(OrdersFromRecords):
         with self._lock:
             if order.id in self._orders or order.id in self._deleted:
                 raise OrderAlreadyExists(f"order {order.id} already exists or was deleted")
-            self._store_events(order.id, events)
+            self._store_events(order.id, events, record)
             self._orders[order.id] = record
 
     def _check_version(self, order_id: OrderId, expected_version: int) -> None:
@@ -115,7 +125,7 @@ class InMemoryOrderRepository(OrdersFromRecords):
         record = order.to_record()
         with self._lock:
             self._check_version(order.id, expected_version)
-            self._store_events(order.id, events)
+            self._store_events(order.id, events, record)
             self._orders[order.id] = record
 
     def delete(

@@ -145,6 +145,7 @@ class OrderRepositoryContract:
         returned.order["lines"].append({"sku": "FORGED"})
         [stored] = contract_store.events_for(order.id)
         assert stored.order["lines"] == order.to_record()["lines"]
+        assert contract_store.get(order.id).same_state(order)
 
     def test_a_save_at_the_expected_version_replaces_the_order_and_stores_its_event(
         self,
