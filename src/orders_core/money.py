@@ -13,7 +13,7 @@ Rules (see docs/architecture.md, "Money"):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Final
 
@@ -85,12 +85,20 @@ def _scaled(units: int, currency: str) -> Decimal:
     return Decimal(units).scaleb(-MINOR_UNITS[currency], _EXACT)
 
 
+def _units_of(amount: Decimal, currency: str) -> int:
+    """The count of minor units of an amount with exactly the currency's decimals (exact)."""
+    return int(amount.scaleb(MINOR_UNITS[currency], _EXACT))
+
+
 @dataclass(frozen=True, slots=True, order=False)
 class Money:
     """An exact amount in one currency. Construct with :meth:`of` or :meth:`from_minor`."""
 
     amount: Decimal
     currency: str
+    # The amount in minor units (the storage form), worked out once, when the Money is made:
+    # stores, sums and records read it far more often than Money is made.
+    _units: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_currency(self.currency)
@@ -105,6 +113,7 @@ class Money:
                 f"{MINOR_UNITS[self.currency]} decimal places",
                 {"amount": f"{self.currency} has {MINOR_UNITS[self.currency]} minor units"},
             )
+        object.__setattr__(self, "_units", _units_of(self.amount, self.currency))
 
     @classmethod
     def of(cls, value: Decimal | int | str, currency: str) -> Money:
@@ -124,11 +133,11 @@ class Money:
                 f"{value} has more decimals than {currency} allows",
                 {"amount": f"{currency} has {MINOR_UNITS[currency]} minor units"},
             )
-        return cls._checked(padded, currency)
+        return cls._checked(padded, currency, _units_of(padded, currency))
 
     @classmethod
     def zero(cls, currency: str) -> Money:
-        return cls._checked(_scaled(0, check_currency(currency)), currency)
+        return cls._checked(_scaled(0, check_currency(currency)), currency, 0)
 
     @classmethod
     def from_minor(cls, units: int, currency: str) -> Money:
@@ -136,30 +145,31 @@ class Money:
         if isinstance(units, bool) or not isinstance(units, int):
             raise TypeError("minor units must be an int")
         check_currency(currency)
-        return cls._checked(_scaled(units, currency), currency)
+        return cls._checked(_scaled(units, currency), currency, units)
 
     @classmethod
-    def _checked(cls, amount: Decimal, currency: str) -> Money:
+    def _checked(cls, amount: Decimal, currency: str, units: int) -> Money:
         """Money whose currency is known and whose amount is a finite Decimal with exactly
-        the currency's minor units by construction (quantized, scaled from an int): only the
-        range is left to check. Skipping the rest of ``__post_init__`` here is what keeps
-        arithmetic cheap; every other way in still validates in full."""
+        the currency's minor units by construction (quantized, scaled from an int), ``units``
+        of them: only the range is left to check. Skipping the rest of ``__post_init__`` here
+        is what keeps arithmetic cheap; every other way in still validates in full."""
         if amount.copy_abs() > MAX_ABS_AMOUNT:
             raise InvalidInput(f"amount {amount} is out of range", {"amount": "out of range"})
         money = object.__new__(cls)
         object.__setattr__(money, "amount", amount)
         object.__setattr__(money, "currency", currency)
+        object.__setattr__(money, "_units", units)
         return money
 
     @staticmethod
     def _from_units(units: int, currency: str) -> Money:
         """The result of arithmetic on valid Money of ``currency``, in minor units."""
-        return Money._checked(_scaled(units, currency), currency)
+        return Money._checked(_scaled(units, currency), currency, units)
 
     @property
     def minor_units(self) -> int:
         """The amount as an integer count of minor units, exact."""
-        return int(self.amount.scaleb(MINOR_UNITS[self.currency], _EXACT))
+        return self._units
 
     def _same_currency(self, other: Money) -> None:
         if not isinstance(other, Money):
@@ -188,7 +198,7 @@ class Money:
         rounded = exact.quantize(_QUANTUM[self.currency], rounding=ROUNDING)
         if not rounded.is_finite():  # a NaN rate: refused as any non-finite amount is
             return Money(rounded, self.currency)
-        return Money._checked(rounded, self.currency)
+        return Money._checked(rounded, self.currency, _units_of(rounded, self.currency))
 
     def __lt__(self, other: Money) -> bool:
         self._same_currency(other)

@@ -242,6 +242,18 @@ def _discount_percent(discounts: Iterable[Discount]) -> Decimal:
     return min(sum((d.percent for d in discounts), Decimal(0)), MAX_TOTAL_DISCOUNT_PERCENT)
 
 
+def subtotal_of(lines: Iterable[OrderLine], currency: str) -> Money:
+    """The sum of the lines' totals in ``currency`` (CurrencyMismatch for a line in another):
+    an order's subtotal, before discounts."""
+    # Summed in minor units: every line total and partial sum is positive and at most the
+    # final sum, so checking the range once, on the sum, is checking it everywhere.
+    units = 0
+    for line in lines:
+        check_same_currency(currency, line.unit_price)
+        units += line.unit_price.minor_units * line.quantity
+    return Money.from_minor(units, currency)
+
+
 @dataclass(frozen=True, slots=True)
 class _Amounts:
     """An order's computed amounts and the state they were computed from."""
@@ -257,13 +269,7 @@ class _Amounts:
     def of(
         cls, lines: tuple[OrderLine, ...], discounts: tuple[Discount, ...], currency: str
     ) -> _Amounts:
-        # Summed in minor units: every line total and partial sum is positive and at most
-        # the final sum, so checking the range once, on the sum, is checking it everywhere.
-        units = 0
-        for line in lines:
-            check_same_currency(currency, line.unit_price)
-            units += line.unit_price.minor_units * line.quantity
-        subtotal = Money.from_minor(units, currency)
+        subtotal = subtotal_of(lines, currency)
         discount = subtotal.percent(_discount_percent(discounts))
         return cls(lines, discounts, currency, subtotal, discount, subtotal - discount)
 
@@ -473,6 +479,7 @@ class Order:
         reverses it exactly. Computed totals are included for readers but ignored on load.
         ``payment_due`` is present only for an order that has a deadline.
         """
+        amounts = self._amounts()
         record: dict[str, Any] = {
             "id": self.id,
             "customer_id": self.customer_id,
@@ -486,9 +493,9 @@ class Order:
                 for ln in self.lines
             ],
             "discounts": [{"code": d.code, "percent": str(d.percent)} for d in self.discounts],
-            "subtotal": self.subtotal.minor_units,
-            "discount": self.discount.minor_units,
-            "total": self.total.minor_units,
+            "subtotal": amounts.subtotal.minor_units,
+            "discount": amounts.discount.minor_units,
+            "total": amounts.total.minor_units,
             "minor_units": MINOR_UNITS[self.currency],
         }
         if self.payment_due is not None:

@@ -44,6 +44,7 @@ from orders_core.order import (
     OrderLine,
     OrderStatus,
     check_order_id,
+    subtotal_of,
 )
 from orders_core.ports import (
     MAX_PAGE_SIZE,
@@ -235,7 +236,7 @@ class PlaceOrder:
         currency: str,
         lines: tuple[OrderLine, ...],
     ) -> tuple[Order, OrderEvent]:
-        subtotal = sum((line.total for line in lines), Money.zero(currency))
+        subtotal = subtotal_of(lines, currency)
         now = self._clock.now()
         # Checked here too: a policy that breaks its bounds must not place unpayable orders.
         window = check_payment_window(self._deadlines.payment_window())

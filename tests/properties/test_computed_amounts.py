@@ -63,6 +63,24 @@ def test_arithmetic_results_pass_the_full_validation(
         assert fully_validated(a * quantity) == a * quantity
 
 
+def exact_units(amount: Money) -> int:
+    """The minor units of ``amount`` worked out from its Decimal, the long way."""
+    return int(amount.amount.scaleb(MINOR_UNITS[amount.currency]))
+
+
+@given(money_pairs(), quantities(), st.decimals(min_value=0, max_value=100, places=2))
+def test_money_made_any_way_carries_its_exact_minor_units(
+    pair: tuple[Money, Money], quantity: int, rate: Decimal
+) -> None:
+    a, b = pair
+    made = [a, b, a + b, a - b, a.percent(rate), fully_validated(a), Money.zero(a.currency)]
+    made.append(Money.of(a.amount, a.currency))
+    if a.amount.copy_abs() * quantity <= MAX_ABS_AMOUNT:
+        made.append(a * quantity)
+    for amount in made:
+        assert amount.minor_units == exact_units(amount)
+
+
 def test_arithmetic_out_of_range_is_still_refused() -> None:
     top = Money.of(MAX_ABS_AMOUNT, "USD")
     with pytest.raises(InvalidInput):
