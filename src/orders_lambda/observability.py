@@ -16,6 +16,7 @@ from orders_lambda.settings import Settings
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger, Metrics, Tracer
+    from aws_lambda_powertools.metrics import MetricUnit
     from aws_lambda_powertools.metrics.base import SingleMetric
 
 _names_lock = threading.Lock()
@@ -76,6 +77,15 @@ def _single_metric(namespace: str) -> SingleMetric:
     return SingleMetric(namespace=namespace)
 
 
+@cache
+def _unit(name: str) -> MetricUnit:
+    # Cold start: each Powertools utility loads when first used. Looked up once per unit, not
+    # imported and looked up again on every metric.
+    from aws_lambda_powertools.metrics import MetricUnit  # noqa: PLC0415
+
+    return MetricUnit[name]
+
+
 _single_lock = threading.Lock()
 
 
@@ -83,16 +93,13 @@ def count(name: str, value: float = 1, *, unit: str = "Count", **dimensions: str
     """Add ``value`` to metric ``name``. With dimensions it is emitted on its own (one EMF
     blob, as Powertools' ``single_metric`` writes it), so they don't spread to the
     invocation's other metrics."""
-    # Cold start: each Powertools utility loads when first used.
-    from aws_lambda_powertools.metrics import MetricUnit  # noqa: PLC0415
-
     if not dimensions:
-        metrics().add_metric(name=name, unit=MetricUnit[unit], value=value)
+        metrics().add_metric(name=name, unit=_unit(unit), value=value)
         return
     with _single_lock:
         single = _single_metric(_names["namespace"])
         try:
-            single.add_metric(name=name, unit=MetricUnit[unit], value=value)
+            single.add_metric(name=name, unit=_unit(unit), value=value)
             single.add_dimension(name="service", value=_names["service"])
             for dimension, text in dimensions.items():
                 single.add_dimension(name=dimension, value=text)
