@@ -90,10 +90,11 @@ MEMORY_ENVIRONMENT: Final = {
 # first event after it. Nothing connects to the runtime API: the child calls the handler.
 IN_LAMBDA: Final = {"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"}
 
-# What every entrypoint's first request imports whatever our code does: pydantic-settings (the
-# settings), dependency-injector (the container), Powertools' Logger, Metrics and REST resolver.
+# What every entrypoint's first request imports whatever our code does: pydantic (the settings
+# and the request models), dependency-injector (the container), Powertools' Logger, Metrics and
+# REST resolver.
 LIBRARIES_ONLY: Final = (
-    "import pydantic_settings, dependency_injector.containers\n"
+    "import pydantic, dependency_injector.containers\n"
     "from aws_lambda_powertools import Logger, Metrics\n"
     "from aws_lambda_powertools.event_handler import APIGatewayRestResolver"
 )

@@ -6,23 +6,29 @@ Powertools also reads directly. :func:`load_settings` turns any problem into a
 root (:mod:`orders_lambda.bootstrap`) loads them while the function initialises, so a
 misconfigured function fails its init with a message that says what to fix; elsewhere (tests,
 ``orders serve``) they are loaded on first use.
+
+The model is a plain pydantic model over the variables :func:`load_settings` picks out of the
+environment (names matched regardless of case, as on Windows): pydantic-settings would do the
+same for 35-40 ms more of every cold start (its import; docs/benchmarks.md, issue 12).
 """
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Final, Self
 
 from pydantic import (
     AliasChoices,
+    BaseModel,
+    ConfigDict,
     Field,
     SecretStr,
     StringConstraints,
     ValidationError,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from orders_manifest import environment
 
@@ -50,10 +56,11 @@ def _alias(name: str) -> AliasChoices:
     return AliasChoices(name, name.lower())
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, frozen=True, extra="ignore", case_sensitive=False
-    )
+class Settings(BaseModel):
+    """The service's settings; :func:`load_settings` makes them from the environment."""
+
+    # Defaults are validated too, and unknown keys ignored, as pydantic-settings did.
+    model_config = ConfigDict(frozen=True, extra="ignore", validate_default=True)
 
     store: StoreKind
     # The key that signs list cursors: given as is (local use), or the Secrets Manager secret
@@ -167,10 +174,23 @@ def env_name(field: str) -> str:
     return f"{ENV_PREFIX}{field.upper()}"
 
 
+def _from_environment() -> dict[str, str]:
+    """Each field's variable that is set, as given (an empty value too), keyed as the model
+    validates it: by the field's name, or by the variable's for the fields named after
+    Powertools' or Lambda's own (their validation alias)."""
+    variables = {name.upper(): value for name, value in os.environ.items()}
+    found = {}
+    for field, info in Settings.model_fields.items():
+        name = env_name(field)
+        if name in variables:
+            found[name if info.validation_alias is not None else field] = variables[name]
+    return found
+
+
 def load_settings() -> Settings:
     """Settings from the environment; a SettingsError naming each bad variable otherwise."""
     try:
-        return Settings()  # type: ignore[call-arg]  # every field is read from the environment
+        return Settings.model_validate(_from_environment())
     except ValidationError as exc:
         problems = []
         for error in exc.errors(include_url=False, include_input=False):

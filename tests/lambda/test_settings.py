@@ -103,3 +103,20 @@ def test_tracing_is_on_only_inside_lambda_unless_disabled(
 
 def test_a_dynamodb_endpoint_must_be_a_url(environment: pytest.MonkeyPatch) -> None:
     assert "ORDERS_DYNAMODB_ENDPOINT" in _error(environment, ORDERS_DYNAMODB_ENDPOINT="localhost")
+
+
+def test_variable_names_are_matched_regardless_of_case(
+    environment: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    environment.delenv("ORDERS_STORE")
+    environment.setenv("orders_store", "sqlite")
+    environment.setenv("Orders_Sqlite_Path", str(tmp_path / "orders.db"))
+    environment.setenv("powertools_service_name", "billing")
+    settings = load_settings()
+    assert settings.store is StoreKind.SQLITE
+    assert settings.sqlite_path == tmp_path / "orders.db"
+    assert settings.service_name == "billing"
+
+
+def test_an_empty_variable_is_a_value_not_the_default(environment: pytest.MonkeyPatch) -> None:
+    assert "ORDERS_STAFF_GROUP" in _error(environment, ORDERS_STAFF_GROUP="")
