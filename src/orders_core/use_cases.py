@@ -19,7 +19,7 @@ rules and the field paths ``InvalidInput.fields`` uses. A store's own faults arr
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, TypeVar
@@ -36,6 +36,7 @@ from orders_core.errors import (
 from orders_core.idempotency import IdempotencyKeyReused, ReplayUnavailable, order_id_for_key
 from orders_core.money import Money, check_currency
 from orders_core.order import (
+    ALLOWED_TRANSITIONS,
     MAX_LINES,
     EventType,
     Order,
@@ -503,13 +504,27 @@ class DeleteOrder(_ChangeStatus):
         self._apply(principal, order_id, expected_version, lambda o: o.delete(at=now), remove)
 
 
-# The forward path of the lifecycle; an event-driven transition to a state the order has
-# already reached (or passed) on this path is a no-op, so redelivered or late events are safe.
-_PROGRESS: Final = {
-    OrderStatus.PENDING: 0,
-    OrderStatus.PAID: 1,
-    OrderStatus.SHIPPED: 2,
-    OrderStatus.DELIVERED: 3,
+def _reachable(*, avoiding: OrderStatus | None = None) -> frozenset[OrderStatus]:
+    """The statuses the lifecycle reaches from placement without passing ``avoiding``."""
+    seen, waiting = {OrderStatus.PENDING}, [OrderStatus.PENDING]
+    while waiting:
+        for status in ALLOWED_TRANSITIONS[waiting.pop()] - seen:
+            if status is not avoiding:
+                seen.add(status)
+                waiting.append(status)
+    return frozenset(seen)
+
+
+# For each status, those that every way through the lifecycle to them passes it: an order in
+# one of them has certainly been in it. An event-driven move to a status the order has
+# reached so is a no-op, so a redelivered or late event is safe; elsewhere (a cancelled order
+# may never have been paid) the lifecycle rule answers. Read from ALLOWED_TRANSITIONS, so a
+# new status (one reached only after delivery, say) needs no line here. Every way starts at
+# PENDING and no event moves an order there, so it has no entry.
+_PASSED_THROUGH: Final[Mapping[OrderStatus, frozenset[OrderStatus]]] = {
+    target: frozenset({target} | (_reachable() - _reachable(avoiding=target)))
+    for target in OrderStatus
+    if target is not OrderStatus.PENDING
 }
 
 
@@ -542,8 +557,7 @@ class _EventDrivenTransition:
 
         def attempt() -> Transition:
             order = self._repo.get(check_order_id(order_id))
-            reached = _PROGRESS.get(order.status)
-            if reached is not None and reached >= _PROGRESS[self.target]:
+            if order.status in _PASSED_THROUGH[self.target]:
                 return Transition(order, changed=False)
             version = order.version
             event = self._change(order)  # the lifecycle rule first: IllegalTransition

@@ -42,7 +42,7 @@ def test_each_file_it_names_holds_the_symbol_it_names() -> None:
     for entry in ENTRY.finditer(_text()):
         path = ROOT / entry["path"]
         if entry["like"]:
-            assert not path.exists(), f"{entry['path']} is in the code: the page says new"
+            # Not "and the new file is absent": a branch that follows the page has it.
             assert path.parent.is_dir(), entry["path"]
             path = ROOT / entry["like"]
         assert path.is_file(), entry["path"]

@@ -8,6 +8,7 @@ import pytest
 
 from orders_adapters.memory import InMemoryOrderRepository
 from orders_core import (
+    ALLOWED_TRANSITIONS,
     MAX_PAGE_SIZE,
     CustomerTier,
     Discount,
@@ -29,6 +30,7 @@ from orders_core import (
     VersionConflict,
 )
 from orders_core.order import MAX_LINES
+from orders_core.testing import OrderBuilder, lifecycle_paths
 from tests.support.service import ALICE, BOB, STAFF, Service, a_line
 
 CURSOR_KEY = b"unit-tests-cursor-key-0123456789"
@@ -453,6 +455,34 @@ def test_a_late_event_does_not_move_an_order_backwards(svc: Service) -> None:
         assert not result.changed
         assert result.order.status is OrderStatus.DELIVERED
     assert stored_record(svc, order) == delivered.to_record()
+
+
+EVENT_DRIVEN = {
+    OrderStatus.PAID: "mark_paid",
+    OrderStatus.SHIPPED: "mark_shipped",
+    OrderStatus.DELIVERED: "mark_delivered",
+}
+
+
+@pytest.mark.parametrize("status", [s for s in OrderStatus if s in lifecycle_paths()])
+@pytest.mark.parametrize("target", list(EVENT_DRIVEN))
+def test_an_event_driven_move_is_a_no_op_exactly_where_every_way_there_passed_its_status(
+    svc: Service, status: OrderStatus, target: OrderStatus
+) -> None:
+    # Any status the lifecycle reaches, however it grows: the move changes nothing where every
+    # path to the order's status went through the move's status (a late or redelivered event),
+    # moves it where the lifecycle allows, and is refused anywhere else.
+    order = OrderBuilder(order_id="ord-late").in_status(status).store_in(svc.store)
+    every_way_passed = all(target in path for path in lifecycle_paths()[status])
+    move = getattr(svc, EVENT_DRIVEN[target])
+    if target in ALLOWED_TRANSITIONS[status]:
+        assert move(STAFF, order.id).order.status is target
+    elif every_way_passed:
+        assert not move(STAFF, order.id).changed
+        assert stored_record(svc, order) == order.to_record()
+    else:
+        with pytest.raises(IllegalTransition):
+            move(STAFF, order.id)
 
 
 def test_a_transition_that_skips_a_step_is_illegal(svc: Service) -> None:
