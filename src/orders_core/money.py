@@ -137,7 +137,7 @@ class Money:
 
     @classmethod
     def zero(cls, currency: str) -> Money:
-        return cls._checked(_scaled(0, check_currency(currency)), currency, 0)
+        return _ZEROS[check_currency(currency)]
 
     @classmethod
     def from_minor(cls, units: int, currency: str) -> Money:
@@ -218,3 +218,7 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
+
+
+# Zero in each currency, made once: Money is immutable, so one value serves every caller.
+_ZEROS: Final = {code: Money._checked(_scaled(0, code), code, 0) for code in MINOR_UNITS}

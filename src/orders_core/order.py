@@ -270,7 +270,10 @@ class _Amounts:
         cls, lines: tuple[OrderLine, ...], discounts: tuple[Discount, ...], currency: str
     ) -> _Amounts:
         subtotal = subtotal_of(lines, currency)
-        discount = subtotal.percent(_discount_percent(discounts))
+        percent = _discount_percent(discounts)
+        if not percent:  # nothing off: nothing to round, and the total is the subtotal
+            return cls(lines, discounts, currency, subtotal, Money.zero(currency), subtotal)
+        discount = subtotal.percent(percent)
         return cls(lines, discounts, currency, subtotal, discount, subtotal - discount)
 
 
