@@ -13,7 +13,7 @@ import secrets
 import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from orders_adapters.shared import (
     OrdersFromRecords,
@@ -60,15 +60,31 @@ def _copied(value: Any) -> Any:
     return value
 
 
-def _event_record(event: OrderEvent, state: Mapping[str, Any] | None) -> dict[str, Any]:
+# The parts of an order record that most changes leave as they were (a cancel, a payment,
+# a deletion): kept once across its states, as records are never changed in place.
+_LASTING_PARTS: Final = ("lines", "discounts")
+
+
+def _sharing(record: dict[str, Any], previous: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``record`` holding ``previous``'s lines and discounts where they are equal."""
+    if previous is not None:
+        for part in _LASTING_PARTS:
+            if record[part] == previous[part]:
+                record[part] = previous[part]
+    return record
+
+
+def _event_record(
+    event: OrderEvent, state: Mapping[str, Any] | None, previous: Mapping[str, Any] | None
+) -> dict[str, Any]:
     """The event as stored. Its order snapshot is normally the very state written with it
     (``state``, the order's new record): then it is kept once, shared with that record, which
     no write changes in place. Any other snapshot (a deletion's, one built by hand) is copied,
     so neither the caller's event nor one handed out later shares mutable state with the
-    store."""
+    store, and shares the lasting parts of the order's ``previous`` record."""
     record = event.to_record()
     snapshot = record["order"]
-    record["order"] = state if snapshot == state else _copied(snapshot)
+    record["order"] = state if snapshot == state else _sharing(_copied(snapshot), previous)
     return record
 
 
@@ -94,13 +110,16 @@ class InMemoryOrderRepository(OrdersFromRecords):
         order_id: OrderId,
         events: Sequence[OrderEvent],
         state: Mapping[str, Any] | None = None,
+        previous: Mapping[str, Any] | None = None,
     ) -> None:
         # Checked before anything is written, so a refused write leaves no trace.
         ids = [e.event_id for e in events]
         if len(set(ids)) != len(ids) or self._event_ids.intersection(ids):
             raise StoreError("an event id is already stored")
         self._event_ids.update(ids)
-        self._events.setdefault(order_id, []).extend(_event_record(e, state) for e in events)
+        self._events.setdefault(order_id, []).extend(
+            _event_record(e, state, previous) for e in events
+        )
 
     def add(self, order: Order, events: Sequence[OrderEvent]) -> None:
         check_write(order, 0, events)
@@ -111,7 +130,8 @@ class InMemoryOrderRepository(OrdersFromRecords):
             self._store_events(order.id, events, record)
             self._orders[order.id] = record
 
-    def _check_version(self, order_id: OrderId, expected_version: int) -> None:
+    def _check_version(self, order_id: OrderId, expected_version: int) -> dict[str, Any]:
+        """The stored record, when it is at ``expected_version``."""
         stored = self._orders.get(order_id)
         if stored is None:
             raise OrderNotFound(f"order {order_id} not found")
@@ -119,13 +139,15 @@ class InMemoryOrderRepository(OrdersFromRecords):
             raise VersionConflict(
                 f"order {order_id} is at version {stored['version']}, not {expected_version}"
             )
+        return stored
 
     def save(self, order: Order, *, expected_version: int, events: Sequence[OrderEvent]) -> None:
         check_write(order, expected_version, events)
         record = order.to_record()
         with self._lock:
-            self._check_version(order.id, expected_version)
-            self._store_events(order.id, events, record)
+            stored = self._check_version(order.id, expected_version)
+            _sharing(record, stored)
+            self._store_events(order.id, events, record, stored)
             self._orders[order.id] = record
 
     def delete(
@@ -133,8 +155,8 @@ class InMemoryOrderRepository(OrdersFromRecords):
     ) -> None:
         check_events(order_id, expected_version + 1, events)
         with self._lock:
-            self._check_version(order_id, expected_version)
-            self._store_events(order_id, events)
+            stored = self._check_version(order_id, expected_version)
+            self._store_events(order_id, events, previous=stored)
             del self._orders[order_id]
             self._deleted.add(order_id)
 
