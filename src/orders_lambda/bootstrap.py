@@ -60,11 +60,13 @@ def install(replacement: Container | None) -> None:
             _built.append(replacement)
 
 
-def init(*, publisher: bool = False, store: bool = True) -> None:
+def init(*, publisher: bool = False, store: bool = True, idempotency: bool = False) -> None:
     """In Lambda, build the container now, and what the first event would otherwise build:
-    the Logger and Metrics, the store with its client (``store``), and for the event
-    ``publisher`` its EventBridge client (the provider checks the bus setting first).
-    Elsewhere, nothing.
+    the Logger and Metrics, the store with its client (``store``), for the event
+    ``publisher`` its EventBridge client (the provider checks the bus setting first), and for
+    the create function the idempotency layer its keyed requests use (``idempotency``:
+    Powertools' idempotency utility and its persistence layer, which the first keyed create
+    would otherwise load). Elsewhere, nothing.
 
     Lambda runs init at the function's full CPU, whatever its memory size, and then serves
     the first event at the memory size's share: work moved here leaves the first request.
@@ -78,6 +80,8 @@ def init(*, publisher: bool = False, store: bool = True) -> None:
         built.event_publisher()  # a missing bus fails first, before a client is made
     if store:
         built.repo()
+    if idempotency:
+        built.idempotent_creation()
 
 
 __all__ = ["RUNTIME_VARIABLE", "container", "in_lambda", "init", "install"]

@@ -81,3 +81,19 @@ def test_init_leaves_the_store_alone_outside_lambda_and_for_the_document(tmp_pat
     done = _import("orders_lambda.entrypoints.docs", {**store, RUNTIME_VARIABLE: "x:1"})
     assert done.returncode == 0, done.stderr
     assert not database.exists()
+
+
+def test_in_lambda_the_create_function_builds_its_idempotency_layer_at_init(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "orders.db"
+    records = tmp_path / "orders.db.idempotency"  # the SQLite store keeps them beside it
+    store = {**VALID, "ORDERS_STORE": "sqlite", "ORDERS_SQLITE_PATH": str(database)}
+    done = _import("orders_lambda.entrypoints.get_order", {**store, RUNTIME_VARIABLE: "x:1"})
+    assert done.returncode == 0, done.stderr
+    assert not records.exists()  # a read never builds it
+    assert _import("orders_lambda.entrypoints.create_order", store).returncode == 0
+    assert not records.exists()  # nor does an import outside Lambda
+    done = _import("orders_lambda.entrypoints.create_order", {**store, RUNTIME_VARIABLE: "x:1"})
+    assert done.returncode == 0, done.stderr
+    assert records.exists()

@@ -2,8 +2,8 @@
 
 With an ``Idempotency-Key`` header the key binds to one order for good: a retry, after any
 crash or timeout, answers the first order as it was placed, marked as a replay (see
-``orders_core.idempotency`` and ``orders_lambda.http.idempotency``); the idempotency layer is
-built only on this path.
+``orders_core.idempotency`` and ``orders_lambda.http.idempotency``). Inside Lambda the
+idempotency layer is built at init with the store; elsewhere only on this path.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ def create_order(request: Request[Container]) -> Reply:
         order = request.services.place_order()(caller, currency=body.currency, lines=lines)
         return _placed(request, order)
 
-    # Only keyed creates load Powertools' idempotency utility (a cold-start cost).
-    # Cold start: only keyed creates load Powertools idempotency.
+    # Cold start: outside Lambda only keyed creates load Powertools idempotency (inside,
+    # bootstrap.init has loaded it).
     from orders_lambda.http import idempotency  # noqa: PLC0415
 
     key = idempotency.check_key(key)
@@ -74,4 +74,6 @@ def create_order(request: Request[Container]) -> Reply:
 
 
 handler = api.bind(bootstrap.container)
-bootstrap.init()  # in Lambda, a misconfigured function fails its init, naming the variable
+# In Lambda, a misconfigured function fails its init, naming the variable; the idempotency
+# layer is made then too, at the function's full CPU, not on the first keyed create.
+bootstrap.init(idempotency=True)
