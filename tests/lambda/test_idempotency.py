@@ -10,6 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyItemAlreadyExistsError,
+)
+from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from dependency_injector import providers
 
 from orders_adapters.memory import InMemoryOrderRepository
@@ -312,3 +316,49 @@ def test_sixteen_concurrent_identical_requests_make_one_order(
         }, answer.text
         assert answer.status != 201 or answer.json["id"] == placed[0]
     assert [a.header("Idempotent-Replayed") for a in answers if a.status == 201].count(None) == 1
+
+
+def test_a_sqlite_record_is_taken_over_only_once_expired_or_abandoned(tmp_path: Path) -> None:
+    store = SqliteIdempotencyStore(tmp_path / "keys.sqlite3")
+    now = int(time.time())
+
+    def claim(key: str, *, expiry: int, in_progress_expiry: int | None = None) -> None:
+        # What Powertools asks the layer for when a call with ``key`` starts.
+        store._put_record(  # the persistence layer's own interface, as Powertools calls it
+            DataRecord(
+                idempotency_key=key,
+                status="INPROGRESS",
+                expiry_timestamp=expiry,
+                in_progress_expiry_timestamp=in_progress_expiry,
+            )
+        )
+
+    def finish(key: str, *, expiry: int) -> None:
+        store._update_record(
+            DataRecord(idempotency_key=key, status="COMPLETED", expiry_timestamp=expiry)
+        )
+
+    try:
+        claim("done", expiry=now + 60, in_progress_expiry=(now + 60) * 1000)
+        finish("done", expiry=now + 60)
+        with pytest.raises(IdempotencyItemAlreadyExistsError):
+            claim("done", expiry=now + 60)
+        claim("running", expiry=now + 60, in_progress_expiry=(now + 60) * 1000)
+        with pytest.raises(IdempotencyItemAlreadyExistsError):
+            claim("running", expiry=now + 60)
+
+        claim("old", expiry=now + 60, in_progress_expiry=(now + 60) * 1000)
+        finish("old", expiry=now - 1)  # expired
+        claim("old", expiry=now + 120)
+        claim("crashed", expiry=now + 60, in_progress_expiry=(now - 1) * 1000)  # abandoned
+        claim("crashed", expiry=now + 120)
+        for key, status in (
+            ("done", "COMPLETED"),
+            ("old", "INPROGRESS"),
+            ("crashed", "INPROGRESS"),
+        ):
+            record = store._get_record(key)
+            assert record.status == status
+        assert store._get_record("old").expiry_timestamp == now + 120
+    finally:
+        store.close()

@@ -1,9 +1,10 @@
 """A Powertools idempotency persistence layer on SQLite, for ``orders serve`` and tests.
 
 Same rules as the DynamoDB layer: a record can be (re)claimed when there is none, when it
-expired, or when it is in progress past its in-progress expiry (its Lambda timed out). Claims
-are made in ``BEGIN IMMEDIATE`` transactions, so threads and processes sharing the file agree
-on who runs. ``":memory:"`` keeps the records in this process only.
+expired, or when it is in progress past its in-progress expiry (its Lambda timed out). Each
+claim is one atomic statement (an insert that takes over only such a record), so threads and
+processes sharing the file agree on who runs. ``":memory:"`` keeps the records in this
+process only.
 """
 
 from __future__ import annotations
@@ -96,36 +97,35 @@ class SqliteIdempotencyStore(BasePersistenceLayer):
         return self._record(row)
 
     def _put_record(self, data_record: DataRecord) -> None:
+        # One statement, so one atomic claim: a new key is inserted, and an existing record
+        # is taken over only when it expired or its call was abandoned (in progress past its
+        # in-progress expiry); otherwise nothing changes and the key is someone else's.
         now = time.time()
-        with self._pool.transaction() as conn:
-            row = conn.execute(
-                "SELECT status, expiry, in_progress_expiry FROM idempotency_records WHERE key = ?",
-                (data_record.idempotency_key,),
-            ).fetchone()
-            if row is not None:
-                status, expiry, in_progress_expiry = row
-                expired = expiry is not None and expiry < int(now)
-                abandoned = (
-                    status == STATUS_CONSTANTS["INPROGRESS"]
-                    and in_progress_expiry is not None
-                    and in_progress_expiry < int(now * 1000)
-                )
-                if not (expired or abandoned):
-                    raise IdempotencyItemAlreadyExistsError
-            conn.execute(
-                f"INSERT OR REPLACE INTO idempotency_records ({_COLUMNS}) "  # noqa: S608
-                "VALUES (?, ?, ?, ?, ?, '')",
+        with self._pool.connection() as conn:
+            claimed = conn.execute(
+                f"INSERT INTO idempotency_records ({_COLUMNS}) "  # noqa: S608
+                "VALUES (?, ?, ?, ?, ?, '') ON CONFLICT (key) DO UPDATE SET "
+                "status = excluded.status, expiry = excluded.expiry, "
+                "in_progress_expiry = excluded.in_progress_expiry, "
+                "payload_hash = excluded.payload_hash, response = excluded.response "
+                "WHERE (expiry IS NOT NULL AND expiry < ?) OR (status = ? "
+                "AND in_progress_expiry IS NOT NULL AND in_progress_expiry < ?)",
                 (
                     data_record.idempotency_key,
                     data_record.status,
                     data_record.expiry_timestamp,
                     data_record.in_progress_expiry_timestamp,
                     data_record.payload_hash if self.payload_validation_enabled else "",
+                    int(now),
+                    STATUS_CONSTANTS["INPROGRESS"],
+                    int(now * 1000),
                 ),
-            )
+            ).rowcount
+        if not claimed:
+            raise IdempotencyItemAlreadyExistsError
 
     def _update_record(self, data_record: DataRecord) -> None:
-        with self._pool.transaction() as conn:
+        with self._pool.connection() as conn:  # one statement: atomic on its own
             conn.execute(
                 "UPDATE idempotency_records SET status = ?, expiry = ?, response = ?, "
                 "payload_hash = ? WHERE key = ?",
@@ -139,7 +139,7 @@ class SqliteIdempotencyStore(BasePersistenceLayer):
             )
 
     def _delete_record(self, data_record: DataRecord) -> None:
-        with self._pool.transaction() as conn:
+        with self._pool.connection() as conn:
             conn.execute(
                 "DELETE FROM idempotency_records WHERE key = ?", (data_record.idempotency_key,)
             )
