@@ -52,7 +52,7 @@ def _amount(units: int, digits: int) -> str:
         return str(units)
     sign, units = ("-", -units) if units < 0 else ("", units)
     whole, fraction = divmod(units, 10**digits)
-    return f"{sign}{whole}.{fraction:0{digits}d}"
+    return f"{sign}{whole}.{str(fraction).zfill(digits)}"
 
 
 def record_body(record: Mapping[str, Any]) -> dict[str, Any]:
