@@ -189,6 +189,18 @@ def bench(session: nox.Session) -> None:
         "nox -s bench",
         *session.posargs,
     )
+    session.run(
+        "python",
+        "benchmarks/dynamodb_bench.py",
+        "--moto-python",
+        moto_python,
+        "--instructions",
+        "20",
+        "--write",
+        "docs/benchmarks.md",
+        "--command",
+        "nox -s bench",
+    )
 
 
 @nox.session

@@ -608,28 +608,35 @@ def _instructions_child(calls: int) -> None:
     sys.stderr.write("BENCH " + json.dumps(routes) + "\n")
 
 
-def measure_instructions(calls: int) -> dict[str, float]:
-    """Instructions per call of each route (empty when valgrind is not installed)."""
-    valgrind = shutil.which("valgrind")
-    if valgrind is None:
-        return {}
+def callgrind_windows(valgrind: str, child: list[str]) -> tuple[list[int], str]:
+    """Run ``child`` (a Python command) under callgrind, dumping at every ``os.getppid()``:
+    the instructions of each window between two such calls, and the child's stderr."""
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "callgrind.out"
         _, err = _timed_process(
             [
                 valgrind, "--tool=callgrind", "--dump-before=getppid",
-                f"--callgrind-out-file={out}", sys.executable, __file__,
-                "--instructions-child", "--instructions", str(calls),
+                f"--callgrind-out-file={out}", *child,
             ],
             timeout=CALLGRIND_TIMEOUT,
         )  # fmt: skip
-        routes = json.loads(next(x for x in err.splitlines() if x.startswith("BENCH "))[6:])
         totals = []
         for part in sorted(Path(scratch).glob("callgrind.out.*"), key=lambda f: int(f.suffix[1:])):
             found = re.search(r"^summary: (\d+)", part.read_text("utf-8"), re.MULTILINE)
             totals.append(int(found.group(1)) if found else 0)
     # Dumps alternate: everything up to a window (imports, placing, the warm-up), the window.
-    windows = totals[1::2]
+    return totals[1::2], err
+
+
+def measure_instructions(calls: int) -> dict[str, float]:
+    """Instructions per call of each route (empty when valgrind is not installed)."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return {}
+    windows, err = callgrind_windows(
+        valgrind, [sys.executable, __file__, "--instructions-child", "--instructions", str(calls)]
+    )
+    routes = json.loads(next(x for x in err.splitlines() if x.startswith("BENCH "))[6:])
     return {route: total / calls for route, total in zip(routes, windows, strict=True)}
 
 
