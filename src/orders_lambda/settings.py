@@ -9,16 +9,24 @@ misconfigured function fails its init with a message that says what to fix; else
 
 The model is a plain pydantic model over the variables :func:`load_settings` picks out of the
 environment (names matched regardless of case, as on Windows): pydantic-settings would do the
-same for 35-40 ms more of every cold start (its import; docs/benchmarks.md, issue 12).
+same for more of every cold start (its import; docs/benchmarks.md, issue 12). Its validator is
+built only when needed (``defer_build``): :func:`load_settings` first reads each variable
+itself, accepting only values whose meaning under the model's rules is plain (an enum's value,
+digits within bounds, ``true``/``false``/``1``/``0``, a string within its lengths); anything
+else, or a broken rule across variables, is left to pydantic to validate, or to refuse with its
+own message. Building the validator is most of what the settings would cost at init
+(docs/benchmarks.md: about 40 ms of CPU).
 """
 
 from __future__ import annotations
 
 import os
-from enum import StrEnum
+import re
+from enum import Enum, StrEnum
 from pathlib import Path
-from typing import Annotated, Final, Self
+from typing import Annotated, Final, Self, Union, get_args, get_origin
 
+import annotated_types
 from pydantic import (
     AliasChoices,
     BaseModel,
@@ -29,6 +37,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 
 from orders_manifest import environment
 
@@ -59,8 +68,9 @@ def _alias(name: str) -> AliasChoices:
 class Settings(BaseModel):
     """The service's settings; :func:`load_settings` makes them from the environment."""
 
-    # Defaults are validated too, and unknown keys ignored, as pydantic-settings did.
-    model_config = ConfigDict(frozen=True, extra="ignore", validate_default=True)
+    # Defaults are validated too, and unknown keys ignored, as pydantic-settings did; the
+    # validator is built on first validation, which a plain environment never needs.
+    model_config = ConfigDict(frozen=True, extra="ignore", validate_default=True, defer_build=True)
 
     store: StoreKind
     # The key that signs list cursors: given as is (local use), or the Secrets Manager secret
@@ -115,33 +125,7 @@ class Settings(BaseModel):
 
     @model_validator(mode="after")
     def _required_together(self) -> Self:
-        missing: list[str] = []
-        if self.store is StoreKind.DYNAMODB:
-            missing += [f for f in ("table_name", "idempotency_table") if not getattr(self, f)]
-        if self.store is StoreKind.SQLITE and self.sqlite_path is None:
-            missing.append("sqlite_path")
-        if self.flags_source is FlagsSource.APPCONFIG:
-            missing += [
-                f
-                for f in ("appconfig_application", "appconfig_environment", "appconfig_profile")
-                if not getattr(self, f)
-            ]
-        if self.flags_source is FlagsSource.FILE and self.flags_file is None:
-            missing.append("flags_file")
-        if self.cursor_key is not None and self.cursor_key_secret is not None:
-            raise ValueError(
-                f"set one of {env_name('cursor_key')} and {env_name('cursor_key_secret')}, not both"
-            )
-        if self.cursor_key_version is not None and self.cursor_key_secret is None:
-            raise ValueError(
-                f"{env_name('cursor_key_version')} needs {env_name('cursor_key_secret')}"
-            )
-        if missing:
-            names = ", ".join(env_name(f) for f in missing)
-            raise ValueError(
-                f"{names} must be set when ORDERS_STORE={self.store} and "
-                f"ORDERS_FLAGS_SOURCE={self.flags_source}"
-            )
+        _check_together(self)
         return self
 
     @property
@@ -166,6 +150,35 @@ class Settings(BaseModel):
         return ":memory:"
 
 
+def _check_together(settings: Settings) -> None:
+    """The rules across variables; a ValueError that names the variables otherwise."""
+    missing: list[str] = []
+    if settings.store is StoreKind.DYNAMODB:
+        missing += [f for f in ("table_name", "idempotency_table") if not getattr(settings, f)]
+    if settings.store is StoreKind.SQLITE and settings.sqlite_path is None:
+        missing.append("sqlite_path")
+    if settings.flags_source is FlagsSource.APPCONFIG:
+        missing += [
+            f
+            for f in ("appconfig_application", "appconfig_environment", "appconfig_profile")
+            if not getattr(settings, f)
+        ]
+    if settings.flags_source is FlagsSource.FILE and settings.flags_file is None:
+        missing.append("flags_file")
+    if settings.cursor_key is not None and settings.cursor_key_secret is not None:
+        raise ValueError(
+            f"set one of {env_name('cursor_key')} and {env_name('cursor_key_secret')}, not both"
+        )
+    if settings.cursor_key_version is not None and settings.cursor_key_secret is None:
+        raise ValueError(f"{env_name('cursor_key_version')} needs {env_name('cursor_key_secret')}")
+    if missing:
+        names = ", ".join(env_name(f) for f in missing)
+        raise ValueError(
+            f"{names} must be set when ORDERS_STORE={settings.store} and "
+            f"ORDERS_FLAGS_SOURCE={settings.flags_source}"
+        )
+
+
 def env_name(field: str) -> str:
     """The environment variable that sets ``field``."""
     alias = Settings.model_fields[field].validation_alias
@@ -187,10 +200,116 @@ def _from_environment() -> dict[str, str]:
     return found
 
 
+class _Unsure(Exception):
+    """A value the plain reading does not decide: pydantic validates the whole environment."""
+
+
+_PLAIN_INTEGER: Final = re.compile(r"0|[1-9][0-9]{0,17}")
+_PLAIN_TEXT: Final = re.compile(r"[!-~]+")  # printable ASCII, no space: where patterns agree
+_BOOLEANS: Final = {"true": True, "false": False, "1": True, "0": False}
+_PLAIN_CONSTRAINTS: Final = frozenset(
+    {"strip_whitespace", "to_upper", "to_lower", "strict", "min_length", "max_length", "ascii_only"}
+)
+
+
+def _field_type(info: FieldInfo) -> tuple[object, list[object]]:
+    """The field's type without ``| None`` and ``Annotated``, and every constraint on it."""
+    annotation, constraints = info.annotation, list(info.metadata)
+    if get_origin(annotation) in (Union, type(int | None)):
+        inner = [a for a in get_args(annotation) if a is not type(None)]
+        if len(inner) != 1:
+            raise _Unsure
+        annotation = inner[0]
+    if get_origin(annotation) is Annotated:
+        annotation, *extra = get_args(annotation)
+        for item in extra:
+            constraints += item.metadata if isinstance(item, FieldInfo) else [item]
+    return annotation, constraints
+
+
+def _plain_value(info: FieldInfo, text: str) -> object:  # noqa: PLR0912 - one case per kind
+    """What pydantic makes of ``text`` for the field, where that is plain; _Unsure otherwise."""
+    kind, constraints = _field_type(info)
+    low = high = shortest = longest = None
+    pattern: str | None = None
+    for item in constraints:
+        if isinstance(item, annotated_types.Ge):
+            low = item.ge
+        elif isinstance(item, annotated_types.Le):
+            high = item.le
+        elif isinstance(item, annotated_types.MinLen):
+            shortest = item.min_length
+        elif isinstance(item, annotated_types.MaxLen):
+            longest = item.max_length
+        elif isinstance(item, StringConstraints) and not any(
+            getattr(item, name) is not None for name in _PLAIN_CONSTRAINTS
+        ):
+            pattern = item.pattern if isinstance(item.pattern, str) else None
+            if pattern is None:
+                raise _Unsure
+        else:
+            raise _Unsure
+    sized = shortest is not None or longest is not None or pattern is not None
+    if isinstance(kind, type) and issubclass(kind, Enum) and not (sized or low or high):
+        if text not in {member.value for member in kind}:
+            raise _Unsure
+        return kind(text)
+    if kind is bool and not sized and low is None and high is None:
+        if text not in _BOOLEANS:
+            raise _Unsure
+        return _BOOLEANS[text]
+    if kind is int and not sized:
+        if not _PLAIN_INTEGER.fullmatch(text):
+            raise _Unsure
+        number = int(text)
+        if (low is not None and number < low) or (high is not None and number > high):  # type: ignore[operator]
+            raise _Unsure
+        return number
+    if kind in (str, SecretStr) and low is None and high is None:
+        if (shortest is not None and len(text) < shortest) or (
+            longest is not None and len(text) > longest
+        ):
+            raise _Unsure
+        if pattern is not None and not (_PLAIN_TEXT.fullmatch(text) and re.search(pattern, text)):
+            raise _Unsure
+        return SecretStr(text) if kind is SecretStr else text
+    if kind is Path and not (sized or low or high) and text:
+        return Path(text)
+    raise _Unsure
+
+
+def _read_plainly(found: dict[str, str]) -> Settings:
+    """Settings from ``found`` without pydantic's validator, when every value is plain and the
+    rules across variables hold; _Unsure otherwise."""
+    values: dict[str, object] = {}
+    for field, info in Settings.model_fields.items():
+        key = env_name(field) if info.validation_alias is not None else field
+        if key in found:
+            values[field] = _plain_value(info, found[key])
+        elif info.is_required():
+            raise _Unsure
+    settings = Settings.model_construct(**values)  # type: ignore[arg-type]
+    try:
+        _check_together(settings)
+    except ValueError:
+        raise _Unsure from None
+    return settings
+
+
 def load_settings() -> Settings:
     """Settings from the environment; a SettingsError naming each bad variable otherwise."""
+    found = _from_environment()
     try:
-        return Settings.model_validate(_from_environment())
+        return _read_plainly(found)
+    except _Unsure:
+        return _validated(found)  # pydantic decides, and words any refusal
+
+
+def _validated(found: dict[str, str]) -> Settings:
+    """Settings from ``found`` by pydantic's validator; a SettingsError naming each bad
+    variable otherwise."""
+    try:
+        return Settings.model_validate(found)
     except ValidationError as exc:
         problems = []
         for error in exc.errors(include_url=False, include_input=False):

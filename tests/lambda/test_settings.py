@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from orders_lambda import bootstrap
-from orders_lambda.settings import FlagsSource, SettingsError, StoreKind, load_settings
+from orders_lambda import settings as configuration
+from orders_lambda.settings import FlagsSource, SettingsError, StoreKind, env_name, load_settings
 from tests.support.apigw import FakeLambdaContext, invoke, rest_event
 
 
@@ -120,3 +124,41 @@ def test_variable_names_are_matched_regardless_of_case(
 
 def test_an_empty_variable_is_a_value_not_the_default(environment: pytest.MonkeyPatch) -> None:
     assert "ORDERS_STAFF_GROUP" in _error(environment, ORDERS_STAFF_GROUP="")
+
+
+# Values a variable may hold: each field kind's plain ones and the ones only pydantic decides.
+_CANDIDATES = (
+    *("", " ", "1", "0", "01", "0120", " 120 ", "+5", "-1", "1e3", "1_000", "59", "60", "3600"),
+    *("1024", "65536", "1048577", "true", "false", "TRUE", "yes", "off", "maybe"),
+    *("memory", "sqlite", "dynamodb", "MEMORY", "file", "appconfig", "none"),
+    *("x" * 31, "k" * 32, "s" * 257, "é", "orders", "a\n", "http://127.0.0.1:1", "https://e/x"),
+    *("http://a b", "http://x\n", "localhost", "orders.db"),
+)
+_KEYS = [
+    env_name(field) if info.validation_alias is not None else field
+    for field, info in configuration.Settings.model_fields.items()
+]
+
+
+def _verdict(read: object) -> object:
+    try:
+        settings = read()  # type: ignore[operator]
+    except SettingsError as exc:
+        return str(exc)
+    return {field: (type(value), value) for field, value in settings}
+
+
+@examples(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(_KEYS),
+        st.sampled_from(_CANDIDATES) | st.text(max_size=12),
+        max_size=len(_KEYS),
+    ).map(lambda found: {"store": "memory", **found})
+)
+def test_the_plain_reading_agrees_with_pydantic_wherever_it_decides(found: dict[str, str]) -> None:
+    try:
+        plain = configuration._read_plainly(found)
+    except configuration._Unsure:
+        return  # load_settings leaves it to pydantic
+    assert _verdict(lambda: plain) == _verdict(lambda: configuration._validated(found))
