@@ -3,19 +3,36 @@
 Layout (``table_definition.ORDERS_TABLE``, shared with the tests, the local server and the
 Pulumi program):
 
-- order item: ``PK=ORDER#<id>``, ``SK=ORDER``, the order's record as top-level attributes,
-  ``GSI1PK=CUSTOMER#<customer>`` / ``GSI1SK=<created_at>#<id>`` and
+- order item: ``PK=ORDER#<id>``, ``SK=ORDER``, ``version`` (a number: what the writes'
+  conditions compare), ``record`` (the order's record, ``Order.to_record()``, as compact JSON
+  text), ``GSI1PK=CUSTOMER#<customer>`` / ``GSI1SK=<created_at>#<id>`` and
   ``GSI2PK=STATUS#<status>#CUSTOMER#<customer>`` / ``GSI2SK=<created_at>#<id>``, and while
   PENDING with a deadline ``GSI3PK=DUE#PENDING`` / ``GSI3SK=<payment_due>#<id>`` (the
   expiry index, sparse: a save that moves the order out of PENDING drops the two);
-- outbox item: ``PK=ORDER#<id>``, ``SK=EVENT#<version, 10 digits>``, the event's record and
-  ``expires_at`` (epoch seconds, TTL). The table's stream feeds these to the publisher. A
-  write's events are at the version it writes (``check_write``) and that version is new
-  (the order's condition), so an outbox put never lands on a stored event.
+- outbox item: ``PK=ORDER#<id>``, ``SK=EVENT#<version, 10 digits>``, ``record`` (the event's
+  record as JSON text) and ``expires_at`` (epoch seconds, TTL). The table's stream feeds these
+  to the publisher. A write's events are at the version it writes (``check_write``) and that
+  version is new (the order's condition), so an outbox put never lands on a stored event.
 - tombstone: a delete replaces the order item with ``PK=ORDER#<id>``, ``SK=ORDER``,
   ``deleted=true`` and nothing else (no index keys, no version). ``add``'s
   ``attribute_not_exists`` condition then fails for good, so a deleted id never carries a new
   order, and ``save``'s and ``delete``'s version conditions cannot match it.
+
+**The item shape is the read path's** (docs/architecture.md, "Item shape"): botocore parses a
+response attribute by attribute, about 33,000 instructions for each typed value, so the record
+is one string attribute rather than a map of typed values (an order with one line was 22
+top-level attributes and 5 nested ones), and a listing projects only what a record is made of,
+not the index keys. Index keys and the attributes conditions compare (``version``,
+``deleted``) stay real attributes.
+
+**Both shapes are read.** Items written before the encoded record (46d025a and earlier) hold
+each field of the record as an attribute of its own, lines, discounts and an event's order
+snapshot as nested maps and lists; :func:`_record` reads either (an item without ``record``
+is of the nested shape), and the listing's projection names both shapes' attributes, so a
+page of old items costs the same single Query. Writes write the new shape only: a save
+rewrites an old order item whole (its ``version`` attribute is where it always was, so the
+condition holds for both), and old outbox items expire with their TTL. No backfill is needed
+for correctness; one only ends the old shape's read path (see the architecture decision).
 
 Costs: ``get`` is one consistent GetItem; ``add``, ``save`` and ``delete`` are one
 TransactWriteItems each (the order write, conditional on its version, plus the outbox puts);
@@ -33,6 +50,7 @@ item that cannot be read. No botocore type leaves this module.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -41,6 +59,7 @@ from datetime import datetime, timedelta
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Final, cast
 
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
@@ -116,6 +135,32 @@ VERSION_DIGITS: Final = 10
 KEY_ATTRIBUTES: Final = frozenset(ORDERS_TABLE.key_attributes()) | {ORDERS_TABLE.ttl_attribute}
 # Marks the item a delete leaves at an order's key (see the module docstring).
 TOMBSTONE_ATTRIBUTE: Final = "deleted"
+# An order's or event's record as compact JSON text (the shape written since 2026-12).
+RECORD_ATTRIBUTE: Final = "record"
+# The order's version beside its record: the attribute the writes' conditions compare.
+VERSION_ATTRIBUTE: Final = "version"
+# The order attributes of the nested shape (the record's fields, each an attribute).
+NESTED_ORDER_ATTRIBUTES: Final = (
+    "id",
+    "customer_id",
+    "currency",
+    "status",
+    "version",
+    "created_at",
+    "updated_at",
+    "lines",
+    "discounts",
+    "subtotal",
+    "discount",
+    "total",
+    "minor_units",
+    "payment_due",
+)
+# A listing projects the record of either shape; placeholders, as some names are reserved.
+_LISTED_NAMES: Final = {
+    f"#a{n}": name for n, name in enumerate((RECORD_ATTRIBUTE, *NESTED_ORDER_ATTRIBUTES))
+}
+_LISTED_PROJECTION: Final = ", ".join(_LISTED_NAMES)
 _PK: Final = ORDERS_TABLE.partition_key
 _SK: Final = cast("str", ORDERS_TABLE.sort_key)
 _SORT_KEY_SHAPE: Final = re.compile(r"(?P<time>[0-9T:.+-]{32})#(?P<id>.+)")
@@ -137,26 +182,16 @@ _TRANSIENT_CODES: Final = frozenset(
 # -- attribute values ----------------------------------------------------------------------
 
 
-def to_attribute(value: object) -> AttributeValueTypeDef:
-    """One JSON-ready value (as ``to_record`` produces) as a DynamoDB attribute value."""
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, int):
-        return {"N": str(value)}
-    if isinstance(value, str):
-        return {"S": value}
-    if value is None:
-        return {"NULL": True}
-    if isinstance(value, list | tuple):
-        return {"L": [to_attribute(v) for v in value]}
-    if isinstance(value, Mapping):
-        return {"M": {str(k): to_attribute(v) for k, v in value.items()}}
-    raise TypeError(f"no DynamoDB mapping for {type(value).__name__}")
+def encode_record(record: Mapping[str, Any]) -> AttributeValueTypeDef:
+    """A record (as ``to_record`` produces) as the one string attribute that holds it: compact
+    JSON, so botocore parses one string where it would walk a map of typed values."""
+    return {"S": json.dumps(record, separators=(",", ":"))}
 
 
 def from_attribute(value: Mapping[str, Any]) -> Any:
-    """The inverse of :func:`to_attribute`; numbers come back as ``int`` (records hold no
-    fractions: amounts are minor units, percents are text)."""
+    """One DynamoDB attribute value of the nested shape as the JSON value it holds; numbers
+    come back as ``int`` (records hold no fractions: amounts are minor units, percents are
+    text). Items written before the encoded record are in this shape."""
     if "S" in value:
         return str(value["S"])
     if "N" in value:
@@ -173,11 +208,14 @@ def from_attribute(value: Mapping[str, Any]) -> Any:
 
 
 def _record(item: Item) -> dict[str, Any]:
-    return {k: from_attribute(v) for k, v in item.items() if k not in KEY_ATTRIBUTES}
-
-
-def _attributes(record: Mapping[str, Any]) -> dict[str, AttributeValueTypeDef]:
-    return {k: to_attribute(v) for k, v in record.items()}
+    """The record an order or outbox item holds, in either shape (see the module docstring)."""
+    encoded = item.get(RECORD_ATTRIBUTE)
+    if encoded is None:  # the nested shape: every field an attribute of its own
+        return {k: from_attribute(v) for k, v in item.items() if k not in KEY_ATTRIBUTES}
+    record = json.loads(encoded["S"])
+    if not isinstance(record, dict):
+        raise TypeError(f"a stored record is a JSON {type(record).__name__}, not an object")
+    return record
 
 
 # -- keys and items ------------------------------------------------------------------------
@@ -209,10 +247,12 @@ def order_key(order_id: str) -> dict[str, AttributeValueTypeDef]:
 
 
 def order_item(order: Order) -> dict[str, AttributeValueTypeDef]:
-    """The order's item: its record plus the table and index keys."""
+    """The order's item: the table and index keys, its version (the writes' condition) and
+    its record as one encoded attribute."""
     position = sort_key(order)
-    item = _attributes(order.to_record())
-    item.update(order_key(order.id))
+    item = order_key(order.id)
+    item[VERSION_ATTRIBUTE] = {"N": str(order.version)}
+    item[RECORD_ATTRIBUTE] = encode_record(order.to_record())
     for status in (None, order.status):
         index = _index_for(status)
         item[index.partition_key] = {"S": index_partition_key(order.customer_id, status)}
@@ -238,12 +278,14 @@ def order_from_item(item: Item) -> Order:
 
 
 def event_item(event: OrderEvent, *, expires_at: int) -> dict[str, AttributeValueTypeDef]:
-    """The outbox item of ``event``; ``expires_at`` is its TTL in epoch seconds."""
-    item = _attributes(event.to_record())
-    item[_PK] = {"S": order_partition_key(event.order_id)}
-    item[_SK] = {"S": event_sort_key(event.order_version)}
-    item[ORDERS_TABLE.ttl_attribute] = {"N": str(expires_at)}
-    return item
+    """The outbox item of ``event``: its keys, its record as one encoded attribute, and
+    ``expires_at``, its TTL in epoch seconds."""
+    return {
+        _PK: {"S": order_partition_key(event.order_id)},
+        _SK: {"S": event_sort_key(event.order_version)},
+        RECORD_ATTRIBUTE: encode_record(event.to_record()),
+        ORDERS_TABLE.ttl_attribute: {"N": str(expires_at)},
+    }
 
 
 def event_from_item(item: Item) -> OrderEvent:
@@ -305,7 +347,7 @@ def _condition_on_version(write: PutTypeDef | DeleteTypeDef, expected_version: i
     # A missing item fails the comparison too; ALL_OLD returns the stored item with the
     # cancellation, which tells a conflict from a missing order without another read.
     write["ConditionExpression"] = "#version = :expected"
-    write["ExpressionAttributeNames"] = {"#version": "version"}
+    write["ExpressionAttributeNames"] = {"#version": VERSION_ATTRIBUTE}
     write["ExpressionAttributeValues"] = {":expected": {"N": str(expected_version)}}
     write["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
 
@@ -314,7 +356,7 @@ def _version_failure(order_id: OrderId, expected: int) -> _FailureReporter:
     def report(stored: Item | None) -> OrdersError:
         if stored is None or is_tombstone(stored):
             return OrderNotFound(f"order {order_id} not found")
-        version = stored.get("version", {}).get("N", "?")
+        version = stored.get(VERSION_ATTRIBUTE, {}).get("N", "?")
         return VersionConflict(f"order {order_id} is at version {version}, not {expected}")
 
     return report
@@ -376,8 +418,10 @@ class DynamoDbOrderRepository(OrdersFromRecords):
             "TableName": self._table,
             "IndexName": index.name,
             "KeyConditionExpression": "#pk = :pk",
-            "ExpressionAttributeNames": {"#pk": index.partition_key},
+            "ExpressionAttributeNames": {"#pk": index.partition_key, **_LISTED_NAMES},
             "ExpressionAttributeValues": {":pk": {"S": index_partition_key(customer_id, status)}},
+            # What a record is made of, in either shape: botocore then parses no index keys.
+            "ProjectionExpression": _LISTED_PROJECTION,
             "ScanIndexForward": False,
             # One more than a page: whether it comes back says if another page exists, so the
             # last page carries no cursor and no walk ends with an empty page.
@@ -562,6 +606,10 @@ def make_dynamodb_client(
         read_timeout=read_timeout,
         tcp_keepalive=True,
     )
+    # No client-side check of each request against the API's shapes (about 3% of a request,
+    # more for a transaction): the requests are built here and typed against those shapes,
+    # and DynamoDB checks them anyway; a malformed one is still a StoreError, from its answer.
+    config = config.merge(Config(parameter_validation=False))
     return session.client("dynamodb", endpoint_url=endpoint_url, region_name=region, config=config)
 
 

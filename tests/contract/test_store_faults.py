@@ -8,6 +8,7 @@ a connection lost in the middle of a write. Where a fault cannot happen to a sto
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import signal
@@ -21,7 +22,9 @@ from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.exceptions import ConnectionClosedError
 
 from orders_adapters.dynamodb import (
+    RECORD_ATTRIBUTE,
     DynamoDbOrderRepository,
+    encode_record,
     event_item,
     make_dynamodb_client,
     order_item,
@@ -109,7 +112,9 @@ def _corrupt_order(
     else:
         client, table = _dynamodb(request)
         item = order_item(order)
-        item["lines"] = {"S": "not a list of lines"}
+        record = json.loads(item[RECORD_ATTRIBUTE]["S"])
+        record["lines"] = "not a list of lines"
+        item[RECORD_ATTRIBUTE] = encode_record(record)
         client.put_item(TableName=table, Item=item)
 
 
@@ -126,7 +131,7 @@ def _corrupt_event(
     else:
         client, table = _dynamodb(request)
         item = event_item(event, expires_at=2_000_000_000)
-        item["type"] = {"S": "OrderTeleported"}
+        item[RECORD_ATTRIBUTE] = encode_record({**event.to_record(), "type": "OrderTeleported"})
         client.put_item(TableName=table, Item=item)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from orders_adapters.dynamodb import event_item, order_item
+from orders_adapters.dynamodb import RECORD_ATTRIBUTE, encode_record, event_item, order_item
 from orders_core import OrderEvent
 from orders_lambda.metric_names import EVENTS_NOT_PUBLISHED
 from orders_lambda.outbox import publish_records
@@ -85,7 +85,8 @@ def test_events_left_unpublished_are_counted_in_a_metric_written_at_once(
 
 def test_an_unreadable_outbox_item_is_reported_and_the_rest_still_published(logs: Logs) -> None:
     good, item = outbox("order-ok")
-    broken = {**outbox("order-broken")[1], "occurred_at": {"S": "yesterday"}}
+    event, broken = outbox("order-broken")
+    broken[RECORD_ATTRIBUTE] = encode_record({**event.to_record(), "occurred_at": "yesterday"})
     publisher = FakePublisher()
 
     answer = publish_records(

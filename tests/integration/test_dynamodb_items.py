@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -9,6 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orders_adapters.dynamodb import (
+    RECORD_ATTRIBUTE,
+    VERSION_ATTRIBUTE,
     event_from_item,
     event_item,
     from_attribute,
@@ -16,12 +19,12 @@ from orders_adapters.dynamodb import (
     order_from_item,
     order_item,
     order_key,
-    to_attribute,
 )
 from orders_adapters.shared import sort_key
 from orders_adapters.table_definition import CUSTOMER_INDEX, CUSTOMER_STATUS_INDEX, ORDERS_TABLE
 from orders_adapters.testing.strategies import order_events, orders
 from orders_core import Order, OrderEvent
+from tests.support.legacy_items import to_attribute
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -34,7 +37,7 @@ json_values = st.recursive(
 
 
 @given(json_values)
-def test_attribute_values_round_trip(value: Any) -> None:
+def test_nested_attribute_values_read_as_the_values_written(value: Any) -> None:
     assert from_attribute(to_attribute(value)) == value
 
 
@@ -57,6 +60,16 @@ def test_an_order_item_carries_its_table_and_index_keys(order: Order) -> None:
     assert not is_event_item(item)
 
 
+@given(orders())
+def test_an_order_item_is_its_keys_its_version_and_its_record_as_one_string(order: Order) -> None:
+    item = order_item(order)
+    keys = set(ORDERS_TABLE.key_attributes())
+    assert set(item) - keys == {VERSION_ATTRIBUTE, RECORD_ATTRIBUTE}
+    assert item[VERSION_ATTRIBUTE] == {"N": str(order.version)}
+    assert json.loads(item[RECORD_ATTRIBUTE]["S"]) == order.to_record()
+    assert all(set(value) == {"S"} for name, value in item.items() if name in keys)
+
+
 @given(order_events(), st.integers(0, 2**40))
 def test_an_outbox_item_maps_back_to_the_same_event(event: OrderEvent, expires_at: int) -> None:
     item = event_item(event, expires_at=expires_at)
@@ -64,6 +77,8 @@ def test_an_outbox_item_maps_back_to_the_same_event(event: OrderEvent, expires_a
     assert is_event_item(item)
     assert item[ORDERS_TABLE.ttl_attribute] == {"N": str(expires_at)}
     assert item["SK"] == {"S": f"EVENT#{event.order_version:010d}"}
+    assert set(item) == {"PK", "SK", RECORD_ATTRIBUTE, ORDERS_TABLE.ttl_attribute}
+    assert json.loads(item[RECORD_ATTRIBUTE]["S"]) == event.to_record()
 
 
 @pytest.mark.integration
