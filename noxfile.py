@@ -171,7 +171,7 @@ def bench(session: nox.Session) -> None:
     Bytecode is compiled at install, as the Lambda artifact ships it. The DynamoDB part's
     moto server runs from an environment of its own (``.nox/bench_moto``, made here), so the
     functions' environment holds none of moto's dependencies. ``-- --only dynamodb-cold``
-    runs that part alone."""
+    runs that part alone (and not ``benchmarks/dynamodb_bench.py``)."""
     session.install(".[lambda]", env={"UV_COMPILE_BYTECODE": "1"})
     moto_python = _moto_environment(session)
     session.run(
@@ -189,6 +189,8 @@ def bench(session: nox.Session) -> None:
         "nox -s bench",
         *session.posargs,
     )
+    if any(argument.startswith("--only") for argument in session.posargs):
+        return  # one part of lambda_bench alone, nothing else
     session.run(
         "python",
         "benchmarks/dynamodb_bench.py",
