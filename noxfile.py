@@ -198,6 +198,8 @@ def bench(session: nox.Session) -> None:
         moto_python,
         "--instructions",
         "20",
+        "--owners",
+        "30",
         "--write",
         "docs/benchmarks.md",
         "--command",
