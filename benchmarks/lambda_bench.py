@@ -52,7 +52,6 @@ from typing import Any, Final
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.support: the moto server the tests start, started alike
-from tests.support.moto_server import AWS_TEST_ENVIRONMENT, moto_server  # noqa: E402
 
 EVENTS: Final = ROOT / "events"
 BEGIN: Final = "<!-- lambda-bench:begin -->"
@@ -288,10 +287,19 @@ DYNAMODB_COLD_TARGET: Final = 1.15
 DYNAMODB_FUNCTIONS: Final = tuple(f for f in FUNCTIONS if f != "docs")  # docs reads no store
 BENCH_TABLE: Final = "bench-orders"
 BENCH_IDEMPOTENCY_TABLE: Final = "bench-idempotency"
-# The tests' dummy credentials, in the function processes, the moto server and this process's
-# own client: nothing here can reach an AWS account. Lambda also hands a function its
-# credentials in such variables, so the SDK finds them as it does there.
-DUMMY_AWS: Final = AWS_TEST_ENVIRONMENT
+
+
+def _dummy_aws() -> dict[str, str]:
+    """The tests' dummy credentials, in the function processes, the moto server and this
+    process's own client: nothing here can reach an AWS account. Lambda also hands a function
+    its credentials in such variables, so the SDK finds them as it does there.
+
+    The tests' support module is imported here, not at the top: the RSS children import this
+    module, and what it imports would count in their peak (0.5-1.5 MB)."""
+    from tests.support.moto_server import AWS_TEST_ENVIRONMENT  # noqa: PLC0415
+
+    return dict(AWS_TEST_ENVIRONMENT)
+
 
 # What each DynamoDB sample does, for the report: every order it reads or changes is placed
 # for the sample's customer before the process starts (outside the timing).
@@ -334,7 +342,7 @@ def _moto_python(given: str | None) -> str:
 @contextmanager
 def _dummy_credentials() -> Iterator[None]:
     saved = dict(os.environ)
-    os.environ.update(DUMMY_AWS)
+    os.environ.update(_dummy_aws())
     try:
         yield
     finally:
@@ -345,7 +353,7 @@ def _dummy_credentials() -> Iterator[None]:
 def dynamodb_environment(endpoint: str) -> dict[str, str]:
     """What a function process on the bench's tables sees (on top of the memory settings)."""
     return {
-        **DUMMY_AWS,
+        **_dummy_aws(),
         "ORDERS_STORE": "dynamodb",
         "ORDERS_TABLE_NAME": BENCH_TABLE,
         "ORDERS_IDEMPOTENCY_TABLE": BENCH_IDEMPOTENCY_TABLE,
@@ -397,6 +405,8 @@ def _dynamodb_event(name: str, run: int, place: Callable[[str], str]) -> dict[st
 def measure_dynamodb_cold(runs: int, moto_python: str) -> list[ColdResult]:
     """The floors and every store-backed entrypoint on DynamoDB over a moto server (its own
     process, on loopback), cold as inside Lambda, in rounds with ``import boto3``."""
+    from tests.support.moto_server import moto_server  # noqa: PLC0415 - see _dummy_aws()
+
     python = sys.executable
     names = (BARE_FLOOR, LIBRARIES_FLOOR, *DYNAMODB_FUNCTIONS)
     walls: dict[str, list[float]] = {name: [] for name in (BOTO3, *names)}
