@@ -187,16 +187,23 @@ def env_name(field: str) -> str:
     return f"{ENV_PREFIX}{field.upper()}"
 
 
+def _validated_as(field: str) -> str:
+    """The key the model validates ``field`` under: its name, or its variable's for the fields
+    named after Powertools' or Lambda's own (their validation alias)."""
+    if Settings.model_fields[field].validation_alias is None:
+        return field
+    return env_name(field)
+
+
 def _from_environment() -> dict[str, str]:
     """Each field's variable that is set, as given (an empty value too), keyed as the model
-    validates it: by the field's name, or by the variable's for the fields named after
-    Powertools' or Lambda's own (their validation alias)."""
+    validates it (:func:`_validated_as`)."""
     variables = {name.upper(): value for name, value in os.environ.items()}
     found = {}
-    for field, info in Settings.model_fields.items():
+    for field in Settings.model_fields:
         name = env_name(field)
         if name in variables:
-            found[name if info.validation_alias is not None else field] = variables[name]
+            found[_validated_as(field)] = variables[name]
     return found
 
 
@@ -283,7 +290,7 @@ def _read_plainly(found: dict[str, str]) -> Settings:
     rules across variables hold; _Unsure otherwise."""
     values: dict[str, object] = {}
     for field, info in Settings.model_fields.items():
-        key = env_name(field) if info.validation_alias is not None else field
+        key = _validated_as(field)
         if key in found:
             values[field] = _plain_value(info, found[key])
         elif info.is_required():

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from orders_lambda.routes import EVENT_ENTRYPOINTS, entrypoints, load_handler
+from orders_lambda.routes import EVENT_ENTRYPOINTS, ROUTES, entrypoints, load_handler
 from orders_local.context import LocalLambdaContext
 
 PAYMENTS: Final = "payments"
@@ -78,12 +78,7 @@ def _records(event: Mapping[str, Any], part: str) -> list[Mapping[str, Any]] | N
 
 
 def _routes_of(name: str) -> list[tuple[str, str]]:
-    return [
-        (route.method, route.path)
-        for entrypoint, routes in entrypoints().items()
-        if _name(entrypoint) == name
-        for route in routes
-    ]
+    return [(route.method, route.path) for route in ROUTES if route.function == name]
 
 
 def _is_eventbridge_event(event: Mapping[str, Any]) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from orders_lambda.routes import Route, entrypoints
+from orders_lambda.routes import ROUTES, Route
 from orders_manifest.operations import ORDER_ID
 
 SAMPLE_ORDER_ID: Final = "0b6f3c2e-6a1d-4c53-9d0e-3f1f8f4a7c21"
@@ -83,10 +83,7 @@ def route_event(
 
 def function_route(name: str) -> Route | None:
     """The first route HTTP function ``name`` serves; None for an event-driven function."""
-    for entrypoint, routes in entrypoints().items():
-        if entrypoint.partition(":")[0].rpartition(".")[2] == name:
-            return routes[0]
-    return None
+    return next((route for route in ROUTES if route.function == name), None)
 
 
 def made_event(name: str) -> dict[str, Any] | None:
